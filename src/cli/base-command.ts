@@ -1,0 +1,69 @@
+import { Command, Errors } from '@oclif/core'
+import { AbortedError, ExitCode, MielinError, UsageError } from '../runtime/errors.js'
+
+/**
+ * Every mielin command extends this. It gives:
+ * - `--json`: the command's return value is printed as JSON, and so are errors;
+ * - errors as `MielinError`s: message, `Code:` and `Try this:`, with a documented exit code;
+ * - `this.signal`: aborted on the first Ctrl-C so long work stops cleanly (a second Ctrl-C
+ *   exits at once with 130).
+ */
+export abstract class BaseCommand extends Command {
+  static override enableJsonFlag = true
+
+  private readonly abortController = new AbortController()
+  private readonly onSigint = (): void => {
+    if (this.abortController.signal.aborted) process.exit(ExitCode.aborted)
+    this.abortController.abort(new AbortedError('Interrupted (Ctrl-C).'))
+  }
+
+  /** Aborted on Ctrl-C; pass it to every runtime call. */
+  protected get signal (): AbortSignal { return this.abortController.signal }
+
+  protected override async init (): Promise<void> {
+    await super.init()
+    process.on('SIGINT', this.onSigint)
+  }
+
+  protected override async finally (err: Error | undefined): Promise<void> {
+    process.off('SIGINT', this.onSigint)
+    await super.finally(err)
+  }
+
+  protected override async catch (err: Error & { oclif?: { exit?: number } }): Promise<void> {
+    // oclif's --help/--version and this.exit() travel as ExitErrors: not failures of ours.
+    if (err instanceof Errors.ExitError) throw err
+    const error = toMielinError(err, this.id ?? '')
+    process.exitCode = error.exitCode
+    if (this.jsonEnabled()) {
+      this.logJson({ error: error.toJSON() })
+      return
+    }
+    process.stderr.write(formatError(error))
+    if (error.code === 'E_INTERNAL' && err.stack !== undefined) process.stderr.write(`${err.stack}\n`)
+  }
+}
+
+/** Human form of an error: what happened, its stable code, and how to fix it. */
+export function formatError (error: MielinError): string {
+  const lines = [`Error: ${error.message}`, `Code: ${error.code}`]
+  for (const s of error.suggestions) lines.push(`Try this: ${s}`)
+  return `${lines.join('\n')}\n`
+}
+
+/** Maps whatever was thrown to a MielinError, so every failure has a code and an exit code. */
+export function toMielinError (err: unknown, commandId: string): MielinError {
+  if (err instanceof MielinError) return err
+  const help = `Run "mielin ${commandId.replaceAll(':', ' ')} --help" to see the flags and examples.`
+  if (err instanceof Errors.CLIError && (err as Errors.CLIError & { parse?: unknown }).parse !== undefined) {
+    // A flag parse error from oclif: unknown flag, bad option, missing argument.
+    return new UsageError(err.message.replace(/\nSee more help with --help$/, ''), 'E_USAGE', { suggestions: [help], cause: err })
+  }
+  if (err instanceof Error && err.name === 'AbortError') return new AbortedError('Aborted.', { cause: err })
+  const message = err instanceof Error ? err.message : String(err)
+  return new MielinError(`Unexpected internal error: ${message}`, 'E_INTERNAL', {
+    exitCode: ExitCode.internal,
+    cause: err,
+    suggestions: ['This is a bug in mielin. Re-run with DEBUG=mielin:* and report the output.']
+  })
+}
