@@ -1,0 +1,35 @@
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { execa } from 'execa'
+
+/**
+ * Anchors are reference programs measured in the same run as mielin (../shared/anchors,
+ * present on the project's own machines only). A missing anchor is reported, never faked.
+ */
+export const ANCHORS_DIR = process.env.MIELIN_ANCHORS ?? fileURLToPath(new URL('../../shared/anchors/', import.meta.url))
+
+export interface Figure { name: string, value: number, unit: string }
+
+/** Parses `name: value unit` lines; lines whose value is not a number are skipped. */
+export function parseFigures (text: string): Figure[] {
+  return text.split('\n').flatMap((line) => {
+    const m = /^([\w.-]+):\s+(-?[\d.]+)\s+(\S+)\s*$/.exec(line.trim())
+    return m === null ? [] : [{ name: m[1], value: Number(m[2]), unit: m[3] }]
+  })
+}
+
+/** Runs an anchor script from ANCHORS_DIR/bench, or explains why it cannot. */
+export async function runAnchor (script: string, args: string[] = []): Promise<{ figures: Figure[] } | { missing: string }> {
+  const path = `${ANCHORS_DIR}/bench/${script}`
+  if (!existsSync(path)) return { missing: `${path} not found (anchors live in ../shared/anchors on mielin's own machines)` }
+  try {
+    const { stdout } = await execa('bash', [path, ...args], { timeout: 10 * 60_000 })
+    return { figures: parseFigures(stdout) }
+  } catch (err) {
+    return { missing: `${script} failed: ${(err as Error).message.split('\n')[0]}` }
+  }
+}
+
+export function print (name: string, value: number | string, unit: string): void {
+  console.log(`${name}: ${typeof value === 'number' ? value.toFixed(value >= 100 ? 0 : 2) : value} ${unit}`)
+}
