@@ -10,3 +10,5 @@
  */
 export * from './errors.js'
 export * from './logger.js'
+export * from './hal/index.js'
+export * from './tensor/index.js'

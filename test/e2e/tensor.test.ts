@@ -70,3 +70,17 @@ t.test('tensor run executes the bundled model', { skip: !nativeHere && 'onnxrunt
   const human = await mielin(['tensor', 'run', 'templates/models/tiny-mlp.onnx'])
   t.match(human.stdout, /input  x: float32\[N, 4\] \(generated\)\noutput y: float32\[1, 3\] = /)
 })
+
+t.test('Ctrl-C stops a long benchmark cleanly', async (t) => {
+  const { execa } = await import('execa')
+  const child = execa(process.execPath, ['bin/run.js', 'tensor', 'bench', '--engine', 'tfjs-cpu', '--size', '768', '--repeats', '50'], { reject: false })
+  t.teardown(() => { child.kill('SIGKILL') })
+  // Wait for the first progress line, then interrupt as a terminal would.
+  await new Promise<void>((resolve) => {
+    child.stderr?.on('data', (chunk: Buffer) => { if (/run \d+\/\d+/.test(chunk.toString())) resolve() })
+  })
+  child.kill('SIGINT')
+  const r = await child
+  t.equal(r.exitCode, 130, 'exit code 130 after Ctrl-C')
+  t.match(String(r.stderr), /Code: E_ABORTED/)
+})

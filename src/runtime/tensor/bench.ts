@@ -37,6 +37,9 @@ export async function benchMatmul (engine: TensorEngine, size: number, options: 
     const tb = engine.fromArray(b, [size, size])
     const times: number[] = []
     for (let run = 0; run < warmup + repeats; run++) {
+      // Synchronous engines (tfjs-cpu) resolve in microtasks only; yield to the event loop so
+      // a Ctrl-C (a signal event) can be seen between runs.
+      await new Promise((resolve) => setImmediate(resolve))
       throwIfAborted(options.signal)
       const t0 = process.hrtime.bigint()
       const c = await ta.matmul(tb)
