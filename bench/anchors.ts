@@ -18,13 +18,18 @@ export function parseFigures (text: string): Figure[] {
   })
 }
 
-/** Runs an anchor script from ANCHORS_DIR/bench, or explains why it cannot. */
-export async function runAnchor (script: string, args: string[] = []): Promise<{ figures: Figure[] } | { missing: string }> {
+export type AnchorRun = { figures: Figure[], text: string } | { missing: string }
+
+/**
+ * Runs an anchor script from ANCHORS_DIR/bench (with `bash`, or `runner` such as python3),
+ * or explains why it cannot.
+ */
+export async function runAnchor (script: string, args: string[] = [], options: { runner?: string, env?: Record<string, string> } = {}): Promise<AnchorRun> {
   const path = `${ANCHORS_DIR}/bench/${script}`
   if (!existsSync(path)) return { missing: `${path} not found (anchors live in ../shared/anchors on mielin's own machines)` }
   try {
-    const { stdout } = await execa('bash', [path, ...args], { timeout: 10 * 60_000 })
-    return { figures: parseFigures(stdout) }
+    const { stdout } = await execa(options.runner ?? 'bash', [path, ...args], { timeout: 10 * 60_000, env: options.env })
+    return { figures: parseFigures(stdout), text: stdout }
   } catch (err) {
     return { missing: `${script} failed: ${(err as Error).message.split('\n')[0]}` }
   }

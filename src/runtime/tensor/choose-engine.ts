@@ -75,7 +75,7 @@ export function chooseEngine (hw: HardwareProfile, probes: Record<EngineName, En
   const reason = prefer !== undefined
     ? `requested with --engine/MIELIN_TENSOR_ENGINE; ${chosen.reason}`
     : ahead.length > 0
-      ? `${chosen.reason}; better engines unavailable: ${ahead.map((c) => `${c.name} (${c.reason})`).join('; ')}`
+      ? `${chosen.reason}; better engines unavailable: ${ahead.map((c) => `${c.name}: ${c.reason}`).join('; ')}`
       : `${chosen.reason}; it is the best engine on the list`
   return { chosen: chosen.name, reason, candidates }
 }

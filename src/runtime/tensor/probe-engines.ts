@@ -33,7 +33,7 @@ function describeLoadError (name: EngineName, err: unknown): string {
   const message = err instanceof Error ? err.message : String(err)
   if (/Cannot find (module|package)/.test(message) || (err as { code?: string })?.code === 'ERR_MODULE_NOT_FOUND') {
     return name === 'tfjs-node'
-      ? 'not installed; optional: npm install @tensorflow/tfjs-node (its install downloads libtensorflow)'
+      ? 'not installed (it is optional: `npm install @tensorflow/tfjs-node` where its libtensorflow download is reachable)'
       : 'not installed (run the install command from the README)'
   }
   return `failed to load: ${message.split('\n')[0].slice(0, 200)}`
