@@ -1,0 +1,77 @@
+import { CapabilityDeniedError } from './errors.js'
+
+/**
+ * Capabilities are objects the kernel hands out, not strings checked later. An agent's
+ * capability space holds them; a delegated capability remembers its parent, so revoking
+ * a capability revokes everything delegated from it.
+ */
+export type CapabilityKind = 'log' | 'kv' | 'tensor' | 'send'
+
+export class Capability {
+  #revoked = false
+  readonly children = new Set<Capability>()
+
+  /** `target` is an agent id or '*' for send; undefined for the others. */
+  constructor (readonly kind: CapabilityKind, readonly target?: string, readonly parent?: Capability) {
+    parent?.children.add(this)
+  }
+
+  get revoked (): boolean { return this.#revoked || this.parent?.revoked === true }
+
+  revoke (): void {
+    this.#revoked = true
+    for (const c of this.children) c.revoke()
+  }
+
+  /** What a manifest calls it: 'kv', 'send:bob', 'send:*'. */
+  get name (): string { return this.target === undefined ? this.kind : `${this.kind}:${this.target}` }
+
+  covers (kind: CapabilityKind, target?: string): boolean {
+    return !this.revoked && this.kind === kind && (this.target === undefined || this.target === '*' || this.target === target)
+  }
+}
+
+export class CapabilitySpace {
+  readonly #caps = new Set<Capability>()
+
+  constructor (readonly owner: string) {}
+
+  /** Grants a fresh root capability (from the manifest, as allowed by the operator). */
+  grant (kind: CapabilityKind, target?: string): Capability {
+    const cap = new Capability(kind, target)
+    this.#caps.add(cap)
+    return cap
+  }
+
+  /** Adds a capability derived from another agent's; revoked with its parent. */
+  receive (from: Capability): Capability {
+    const cap = new Capability(from.kind, from.target, from)
+    this.#caps.add(cap)
+    return cap
+  }
+
+  find (kind: CapabilityKind, target?: string): Capability | undefined {
+    for (const c of this.#caps) if (c.covers(kind, target)) return c
+    return undefined
+  }
+
+  /** Throws E_CAP_DENIED unless a live capability covers the use. */
+  require (kind: CapabilityKind, target?: string): Capability {
+    const cap = this.find(kind, target)
+    if (cap !== undefined) return cap
+    const what = target === undefined ? kind : `${kind}:${target}`
+    throw new CapabilityDeniedError(`Agent "${this.owner}" holds no "${what}" capability.`, undefined, {
+      suggestions: [`Add "${what}" to capabilities in its mielin.json (and grant it with --cap when running).`]
+    })
+  }
+
+  /** Revokes every capability of this space matching the name ('kv', 'send:bob'). */
+  revoke (name: string): number {
+    let n = 0
+    for (const c of this.#caps) if (c.name === name && !c.revoked) { c.revoke(); n++ }
+    return n
+  }
+
+  /** Names of the live capabilities (what the worker builds imports from). */
+  names (): string[] { return [...this.#caps].filter((c) => !c.revoked).map((c) => c.name) }
+}

@@ -1,0 +1,41 @@
+import { randomUUID } from 'node:crypto'
+import { InvalidInputError } from '../errors.js'
+
+/** One message between agents (the WIT `envelope`); payloads are JSON text. */
+export interface Envelope {
+  id: string
+  from: string
+  to: string
+  /** Per-sender sequence number, from 1; receivers can drop duplicates by (from, seq). */
+  seq: bigint
+  kind: EnvelopeKind
+  payload: string
+  replyTo?: string
+  /** W3C traceparent. */
+  trace?: string
+}
+
+export type EnvelopeKind = 'message' | 'request' | 'reply'
+const KINDS = new Set(['message', 'request', 'reply'])
+
+/** Largest payload the kernel accepts, bytes of JSON text. */
+export const MAX_PAYLOAD_BYTES = 1 << 20
+
+export const newMessageId = (): string => randomUUID()
+
+/** Checks an envelope from outside (a CLI, a peer, a worker); a bad one is refused, never delivered. */
+export function checkEnvelope (e: Envelope): Envelope {
+  const bad = (why: string): never => {
+    throw new InvalidInputError(`Malformed message: ${why}.`, 'E_BAD_MESSAGE', { suggestions: ['Send a JSON payload to an existing agent id.'] })
+  }
+  for (const f of ['id', 'from', 'to', 'payload'] as const) if (typeof e[f] !== 'string') bad(`"${f}" must be a string`)
+  if (!KINDS.has(e.kind)) bad(`"kind" must be message, request or reply, got ${String(e.kind)}`)
+  if (typeof e.seq !== 'bigint' || e.seq < 1n) bad('"seq" must be a positive integer')
+  if (Buffer.byteLength(e.payload) > MAX_PAYLOAD_BYTES) bad(`the payload is over ${MAX_PAYLOAD_BYTES} bytes`)
+  try {
+    JSON.parse(e.payload)
+  } catch {
+    bad('the payload is not valid JSON')
+  }
+  return e
+}

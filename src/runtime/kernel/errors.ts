@@ -1,0 +1,37 @@
+import { ExitCode, InvalidInputError, MielinError, UnavailableError } from '../errors.js'
+
+/** A capability the caller does not hold (or that was revoked). */
+export class CapabilityDeniedError extends MielinError {
+  static override readonly defaultCode: string = 'E_CAP_DENIED'
+  static override readonly defaultExitCode: number = ExitCode.denied
+}
+
+/** A namespace quota (agents, memory, messages/s, CPU time) or an agent's memory limit. */
+export class QuotaError extends MielinError {
+  static override readonly defaultCode: string = 'E_QUOTA'
+  static override readonly defaultExitCode: number = ExitCode.denied
+}
+
+/** The receiver's mailbox is full: back off and retry. */
+export class MailboxFullError extends MielinError {
+  static override readonly defaultCode: string = 'E_MAILBOX_FULL'
+  static override readonly defaultExitCode: number = ExitCode.unavailable
+}
+
+export class AgentNotFoundError extends InvalidInputError {
+  static override readonly defaultCode: string = 'E_AGENT_NOT_FOUND'
+}
+
+/** The agent returned an error, trapped, or missed its deadline. */
+export class AgentFailedError extends MielinError {
+  static override readonly defaultCode: string = 'E_AGENT_FAILED'
+}
+
+/** The agent cannot take messages right now (stopped, failed, migrating). */
+export class AgentUnavailableError extends UnavailableError {
+  static override readonly defaultCode: string = 'E_AGENT_UNAVAILABLE'
+}
+
+/** The text an agent sees for a host error: "E_CODE: message" (the SDK parses the code back). */
+export const agentErrorText = (err: unknown): string =>
+  err instanceof MielinError ? `${err.code}: ${err.message}` : `E_HOST: ${err instanceof Error ? err.message : String(err)}`

@@ -1,0 +1,107 @@
+import { InvalidArgumentError } from '../errors.js'
+import type { NodeStore } from '../store/index.js'
+import type { TensorEngine } from '../tensor/index.js'
+import type { HostCallName } from '../wasm/index.js'
+import type { CapabilitySpace } from './capabilities.js'
+import type { EnvelopeKind } from './envelope.js'
+import { AgentTensors } from './tensor-host.js'
+
+/**
+ * The host side of an agent's imports: every call checks the agent's capability space
+ * first (the worker's deny-by-default imports are a first fence; this is the authority,
+ * and it sees revocations), then does the work on the main thread.
+ */
+
+export interface HostServicesDeps {
+  agent: (id: string) => { caps: CapabilitySpace, manifest: { limits: { memoryMb: number } } }
+  send: (from: string, to: string, payload: string, kind: EnvelopeKind) => string
+  store?: NodeStore
+  tensor?: () => Promise<TensorEngine>
+}
+
+export class HostServices {
+  readonly #deps: HostServicesDeps
+  readonly #kv = new Map<string, Map<string, string>>() // without a store: in memory
+  readonly #tensors = new Map<string, AgentTensors>()
+  #engine?: Promise<TensorEngine>
+
+  constructor (deps: HostServicesDeps) { this.#deps = deps }
+
+  async call (id: string, fn: HostCallName, args: unknown[]): Promise<unknown> {
+    const agent = this.#deps.agent(id)
+    const [group, op] = fn.includes('.') ? fn.split('.') : ['host', fn]
+    switch (group) {
+      case 'host': {
+        const [to, payload, delegate] = args as [string, string, string[] | undefined]
+        agent.caps.require('send', to)
+        // Delegation: the receiver gets send capabilities derived from the sender's own.
+        const derived = (delegate ?? []).map((target) => agent.caps.require('send', target))
+        const msgId = this.#deps.send(id, to, payload, op === 'request' ? 'request' : 'message')
+        for (const cap of derived) this.#deps.agent(to).caps.receive(cap)
+        return msgId
+      }
+      case 'kv':
+        agent.caps.require('kv')
+        return await this.#kvCall(id, op, args as string[])
+      case 'tensor':
+        agent.caps.require('tensor')
+        return await this.#tensorCall(id, agent.manifest.limits.memoryMb, op, args)
+    }
+    throw new InvalidArgumentError(`Unknown host function ${fn}.`)
+  }
+
+  async #kvCall (id: string, op: string, [key, value]: string[]): Promise<unknown> {
+    const store = this.#deps.store
+    if (store !== undefined) {
+      switch (op) {
+        case 'get': return await store.kvGet(id, key)
+        case 'set': return await store.kvSet(id, key, value)
+        case 'delete': return await store.kvDelete(id, key)
+        case 'keys': return await store.kvKeys(id, key)
+      }
+    }
+    let map = this.#kv.get(id)
+    if (map === undefined) this.#kv.set(id, map = new Map())
+    switch (op) {
+      case 'get': return map.get(key)
+      case 'set': map.set(key, value); return undefined
+      case 'delete': map.delete(key); return undefined
+      case 'keys': return [...map.keys()].filter((k) => k.startsWith(key)).sort()
+    }
+    throw new InvalidArgumentError(`Unknown kv function ${op}.`)
+  }
+
+  async #tensorCall (id: string, memoryMb: number, op: string, args: unknown[]): Promise<unknown> {
+    let t = this.#tensors.get(id)
+    if (t === undefined) {
+      if (this.#deps.tensor === undefined) throw new InvalidArgumentError('This node has no tensor engine.')
+      this.#engine ??= this.#deps.tensor()
+      t = new AgentTensors(await this.#engine, memoryMb * 2 ** 20)
+      this.#tensors.set(id, t)
+    }
+    const a = args as any[] // eslint-disable-line @typescript-eslint/no-explicit-any
+    switch (op) {
+      case 'create': return t.create(a[0], a[1])
+      case 'read': return await t.read(a[0])
+      case 'dispose': return t.dispose(a[0])
+      case 'binary': return await t.binary(a[0], a[1], a[2])
+      case 'unary': return await t.unary(a[0], a[1])
+      case 'reshape': return await t.reshape(a[0], a[1])
+      case 'loadModel': return await t.loadModel(a[0])
+      case 'runModel': return await t.runModel(a[0], a[1])
+    }
+    throw new InvalidArgumentError(`Unknown tensor function ${op}.`)
+  }
+
+  /** Frees an agent's tensors and in-memory kv when it stops or leaves. */
+  async release (id: string): Promise<void> {
+    await this.#tensors.get(id)?.close()
+    this.#tensors.delete(id)
+    this.#kv.delete(id)
+  }
+
+  async close (): Promise<void> {
+    for (const id of [...this.#tensors.keys()]) await this.release(id)
+    if (this.#engine !== undefined) await (await this.#engine).close()
+  }
+}

@@ -1,0 +1,530 @@
+import os from 'node:os'
+import type { AgentManifest } from '../cells/manifest.js'
+import { throwIfAborted } from '../errors.js'
+import { defaultLogger, type Logger } from '../logger.js'
+import type { NodeStore } from '../store/index.js'
+import type { TensorEngine } from '../tensor/index.js'
+import { WorkerLostError, WorkerPool, type ComponentLoader, type LoadedComponent, type MessageResult } from '../wasm/index.js'
+import { CapabilitySpace, type CapabilityKind } from './capabilities.js'
+import { AgentFailedError, AgentNotFoundError, AgentUnavailableError, QuotaError, agentErrorText } from './errors.js'
+import { checkEnvelope, newMessageId, type Envelope, type EnvelopeKind } from './envelope.js'
+import { EventBus } from './events.js'
+import { HostServices } from './host-services.js'
+import { Mailbox } from './mailbox.js'
+import { Namespace, type NamespaceQuota } from './namespaces.js'
+
+/**
+ * One node's kernel: the agent table and lifecycle (deploying → running → migrating →
+ * stopped / failed), capability spaces, bounded mailboxes, request/reply routing, the
+ * scheduler over the worker pool, namespaces with quotas, and the event stream.
+ */
+
+export type AgentStatus = 'deploying' | 'running' | 'migrating' | 'restarting' | 'stopped' | 'failed'
+
+export interface KernelComponents {
+  loader: ComponentLoader
+  /** Where records, checkpoints and kv state persist; in memory only without it. */
+  store?: NodeStore
+  /** The tensor engine agents use through the `tensor` capability; created on first use. */
+  tensor?: () => Promise<TensorEngine>
+  logger?: Logger
+}
+
+export interface KernelInit {
+  /** Worker threads; default: the CPUs this process may use. */
+  workers?: number
+  /** Messages handed to an agent at once; default 64. Larger batches amortize thread hops. */
+  maxBatch?: number
+  namespaces?: Record<string, NamespaceQuota>
+  /** Restarts allowed per agent per minute before it is marked failed; default 5. */
+  maxRestartsPerMinute?: number
+}
+
+export interface DeployInit {
+  component: Uint8Array
+  manifest: AgentManifest
+  /** Default: the manifest's name. */
+  id?: string
+  /** Default: 'default'. */
+  namespace?: string
+  /** Capabilities granted; default: what the manifest asks for. */
+  caps?: string[]
+  /** State to restore (a checkpoint or a migration snapshot). */
+  state?: Uint8Array
+  /** Queued messages that come with a migration. */
+  mailbox?: Envelope[]
+  signal?: AbortSignal
+}
+
+export interface AgentInfo {
+  id: string
+  namespace: string
+  name: string
+  version: string
+  status: AgentStatus
+  worker: number
+  queued: number
+  processed: number
+  restarts: number
+  memoryBytes: number
+  caps: string[]
+  hash: string
+}
+
+/** What a migration carries: everything to bring the agent back elsewhere. */
+export interface AgentSnapshot {
+  id: string
+  namespace: string
+  manifest: AgentManifest
+  hash: string
+  caps: string[]
+  state?: Uint8Array
+  mailbox: Envelope[]
+}
+
+interface Agent {
+  id: string
+  ns: Namespace
+  manifest: AgentManifest
+  component: LoadedComponent
+  caps: CapabilitySpace
+  mailbox: Mailbox
+  status: AgentStatus
+  worker: number
+  checkpoint?: Uint8Array
+  busy: boolean
+  processed: number
+  restarts: number[]
+  /** Linear memory in use after its last batch. */
+  memoryBytes: number
+  /** Set while frozen for migration: resolves once the batch in flight is done. */
+  idle?: () => void
+  /** After a migration: where messages for this id go now. */
+  forward?: (e: Envelope) => void
+}
+
+interface PendingReply { resolve: (r: string | undefined) => void, reject: (e: Error) => void, timer?: NodeJS.Timeout }
+
+export class Kernel {
+  readonly events = new EventBus()
+  readonly #c: KernelComponents
+  readonly #log: Logger
+  readonly #pool: WorkerPool
+  readonly #maxBatch: number
+  readonly #maxRestarts: number
+  readonly #agents = new Map<string, Agent>()
+  readonly #namespaces = new Map<string, Namespace>()
+  readonly #blobs = new Map<string, Uint8Array>()
+  readonly #replies = new Map<string, PendingReply>()
+  readonly #seq = new Map<string, bigint>()
+  readonly #ready: string[][]
+  readonly #workerBusy: boolean[]
+  readonly #host: HostServices
+  /** Where envelopes for ids this kernel does not host go (the mesh, or another kernel). */
+  router?: (e: Envelope) => void
+
+  constructor (components: KernelComponents, init: KernelInit = {}) {
+    this.#c = components
+    this.#log = components.logger ?? defaultLogger('kernel')
+    this.#maxBatch = init.maxBatch ?? 64
+    this.#maxRestarts = init.maxRestartsPerMinute ?? 5
+    for (const [name, quota] of Object.entries(init.namespaces ?? {})) this.#namespaces.set(name, new Namespace(name, quota))
+    this.#host = new HostServices({
+      agent: (id) => this.#agent(id),
+      send: (from, to, payload, kind) => this.#sendFromAgent(from, to, payload, kind),
+      store: components.store,
+      tensor: components.tensor
+    })
+    this.#pool = new WorkerPool({
+      size: init.workers ?? os.availableParallelism(),
+      onHostCall: async (agent, fn, args) => await this.#host.call(agent, fn, args),
+      onLog: (agent, level, message) => this.events.emit({ name: 'kernel:agent:log', agent, level, message }),
+      errorText: agentErrorText
+    })
+    this.#pool.onReplaced = (index, reason, agents) => this.#onWorkerReplaced(index, reason, agents)
+    this.#ready = Array.from({ length: this.#pool.size }, () => [])
+    this.#workerBusy = Array.from({ length: this.#pool.size }, () => false)
+  }
+
+  // ---- lifecycle of agents -------------------------------------------------------------
+
+  async deploy (init: DeployInit): Promise<AgentInfo> {
+    throwIfAborted(init.signal)
+    const id = init.id ?? init.manifest.name
+    if (this.#agents.has(id)) {
+      throw new AgentUnavailableError(`An agent named "${id}" already runs on this node.`, 'E_AGENT_EXISTS', { suggestions: ['Pick another name, or stop the running one first.'] })
+    }
+    const ns = this.#namespace(init.namespace ?? 'default')
+    const { manifest } = init
+    ns.admitAgent(manifest.limits.memoryMb)
+    const caps = new CapabilitySpace(id)
+    for (const name of new Set(['log', ...(init.caps ?? manifest.capabilities)])) {
+      const [kind, target] = name.split(':') as [CapabilityKind, string | undefined]
+      caps.grant(kind, target)
+    }
+    const agent: Agent = {
+      id, ns, manifest, caps, status: 'deploying', worker: this.#pool.leastLoaded(), busy: false, processed: 0, restarts: [], memoryBytes: 0,
+      component: undefined as unknown as LoadedComponent,
+      mailbox: new Mailbox(manifest.limits.mailbox, id),
+      checkpoint: init.state
+    }
+    this.#agents.set(id, agent)
+    this.events.emit({ name: 'kernel:agent:deploying', agent: id })
+    try {
+      agent.component = await this.#c.loader.load(init.component, init)
+      this.#blobs.set(agent.component.hash, init.component)
+      for (const e of init.mailbox ?? []) agent.mailbox.push(e)
+      await this.#start(agent, init.state !== undefined)
+      if (this.#c.store !== undefined) {
+        await this.#c.store.putBlob(agent.component.hash, init.component)
+        await this.#c.store.saveAgent({ id, namespace: ns.name, manifest, hash: agent.component.hash, caps: caps.names() })
+        if (init.state !== undefined) this.#c.store.saveCheckpoint(id, init.state)
+      }
+    } catch (err) {
+      this.#agents.delete(id)
+      ns.releaseAgent(manifest.limits.memoryMb)
+      throw err
+    }
+    this.#kick(agent)
+    return this.#info(agent)
+  }
+
+  /** Instantiates the agent in its worker, from its checkpoint when it has one. */
+  async #start (agent: Agent, restored: boolean): Promise<void> {
+    const modules = await this.#c.loader.modules(agent.component, agent.manifest.limits.memoryMb)
+    try {
+      await this.#pool.load(agent.worker, agent.id, agent.component.gluePath, modules, agent.caps.names(), agent.manifest.limits.memoryMb, agent.checkpoint)
+    } catch (err) {
+      throw new AgentFailedError(`Agent "${agent.id}" failed to start: ${(err as Error).message}`, undefined, {
+        cause: err, suggestions: ['Check its init(): it must accept the state its on-migrate returned.']
+      })
+    }
+    agent.status = 'running'
+    this.events.emit({ name: 'kernel:agent:started', agent: agent.id, worker: agent.worker, restored })
+  }
+
+  /** Stops an agent and forgets it (record, checkpoint and kv state). */
+  async stopAgent (id: string): Promise<void> {
+    const agent = this.#agent(id)
+    agent.status = 'stopped'
+    this.#remove(agent, new AgentUnavailableError(`Agent "${id}" was stopped.`))
+    await this.#pool.unload(agent.worker, id)
+    await this.#host.release(id)
+    await this.#c.store?.deleteAgent(id)
+    this.events.emit({ name: 'kernel:agent:stopped', agent: id })
+  }
+
+  #remove (agent: Agent, reason: Error): void {
+    this.#agents.delete(agent.id)
+    agent.ns.releaseAgent(agent.manifest.limits.memoryMb)
+    for (const e of agent.mailbox.take(agent.mailbox.size)) this.#fail(e, reason)
+  }
+
+  list (): AgentInfo[] { return [...this.#agents.values()].map((a) => this.#info(a)) }
+  info (id: string): AgentInfo { return this.#info(this.#agent(id)) }
+  has (id: string): boolean { return this.#agents.has(id) }
+
+  /** Revokes an agent's capability by name ('kv', 'send:bob'), and all delegated from it. */
+  revoke (id: string, capability: string): number { return this.#agent(id).caps.revoke(capability) }
+
+  // ---- messages ------------------------------------------------------------------------
+
+  /** A one-way message from outside the node's agents (the CLI, a peer). */
+  send (from: string, to: string, payload: string): Envelope {
+    return this.#enqueue(this.#envelope(from, to, payload, 'message'))
+  }
+
+  /** A request from outside; resolves with the agent's reply (undefined if it returned none). */
+  async request (from: string, to: string, payload: string, options: { timeoutMs?: number, signal?: AbortSignal } = {}): Promise<string | undefined> {
+    throwIfAborted(options.signal)
+    const e = this.#envelope(from, to, payload, 'request')
+    return await new Promise((resolve, reject) => {
+      const pending: PendingReply = { resolve, reject }
+      if (options.timeoutMs !== undefined) {
+        pending.timer = setTimeout(() => {
+          this.#replies.delete(e.id)
+          reject(new AgentUnavailableError(`No reply from "${to}" within ${options.timeoutMs} ms.`, 'E_TIMEOUT', { suggestions: ['Retry, or raise the timeout.'] }))
+        }, options.timeoutMs)
+      }
+      this.#replies.set(e.id, pending)
+      try {
+        this.#enqueue(e)
+      } catch (err) {
+        clearTimeout(pending.timer)
+        this.#replies.delete(e.id)
+        reject(err)
+      }
+    })
+  }
+
+  /** An envelope from another kernel (migration forwarding, the mesh): delivered or routed on. */
+  accept (e: Envelope): void {
+    checkEnvelope(e)
+    if (e.kind === 'reply' && e.replyTo !== undefined && this.#replies.has(e.replyTo)) {
+      this.#settleExternal(e.replyTo, e.payload)
+      return
+    }
+    this.#enqueue(e)
+  }
+
+  #envelope (from: string, to: string, payload: string, kind: EnvelopeKind, replyTo?: string): Envelope {
+    const seq = (this.#seq.get(from) ?? 0n) + 1n
+    this.#seq.set(from, seq)
+    return checkEnvelope({ id: newMessageId(), from, to, seq, kind, payload, ...(replyTo !== undefined ? { replyTo } : {}) })
+  }
+
+  #sendFromAgent (from: string, to: string, payload: string, kind: EnvelopeKind): string {
+    return this.#enqueue(this.#envelope(from, to, payload, kind)).id
+  }
+
+  #enqueue (e: Envelope): Envelope {
+    const agent = this.#agents.get(e.to)
+    if (agent === undefined) {
+      if (this.router === undefined) {
+        throw new AgentNotFoundError(`No agent "${e.to}" on this node.`, undefined, { suggestions: ['List the agents with `mielin agent list`; ids are case-sensitive.'] })
+      }
+      this.router(e)
+      return e
+    }
+    if (agent.forward !== undefined) {
+      agent.forward(e)
+      return e
+    }
+    if (agent.status === 'stopped' || agent.status === 'failed') {
+      throw new AgentUnavailableError(`Agent "${e.to}" is ${agent.status}.`, undefined, { suggestions: [`Deploy it again; see why it ${agent.status} in the node's log.`] })
+    }
+    agent.ns.admitMessage()
+    agent.mailbox.push(e)
+    this.events.emit({ name: 'kernel:message', from: e.from, to: e.to, kind: e.kind, id: e.id })
+    this.#kick(agent)
+    return e
+  }
+
+  // ---- scheduling ----------------------------------------------------------------------
+
+  #kick (agent: Agent): void {
+    if (agent.status !== 'running' || agent.busy || agent.mailbox.size === 0) return
+    const queue = this.#ready[agent.worker]
+    if (!queue.includes(agent.id)) queue.push(agent.id)
+    this.#pump(agent.worker)
+  }
+
+  /** Hands the next ready agent's batch to a worker; one batch per worker at a time, so deadlines are exact. */
+  #pump (worker: number): void {
+    if (this.#workerBusy[worker]) return
+    const id = this.#ready[worker].shift()
+    if (id === undefined) return
+    const agent = this.#agents.get(id)
+    if (agent === undefined || agent.status !== 'running' || agent.worker !== worker || agent.mailbox.size === 0) {
+      this.#pump(worker)
+      return
+    }
+    const batch = agent.mailbox.take(this.#maxBatch)
+    agent.busy = true
+    this.#workerBusy[worker] = true
+    const deadline = agent.manifest.limits.deadlineMs * batch.length
+    this.#pool.deliver(worker, id, batch, deadline).then(
+      (d) => { agent.memoryBytes = d.memoryBytes; this.#delivered(agent, batch, d.results, d.state, d.trap, d.cpuMs) },
+      (err) => this.#lost(agent, batch, err)
+    ).finally(() => {
+      agent.busy = false
+      this.#workerBusy[worker] = false
+      agent.idle?.()
+      this.#kick(agent)
+      this.#pump(worker)
+    })
+  }
+
+  #delivered (agent: Agent, batch: Envelope[], results: MessageResult[], state: Uint8Array | undefined, trap: string | undefined, cpuMs: number): void {
+    agent.ns.chargeCpu(cpuMs)
+    agent.processed += results.length
+    results.forEach((r, i) => this.#answer(batch[i], r))
+    if (state !== undefined) {
+      agent.checkpoint = state
+      this.#c.store?.saveCheckpoint(agent.id, state)
+    }
+    if (trap === undefined) return
+    // The message that trapped fails; the rest go back to the front of the mailbox.
+    const failed = batch[results.length]
+    const memory = /memory limit reached|out of memory/i.test(trap)
+    const error = memory
+      ? new QuotaError(`Agent "${agent.id}" ran out of memory at its ${agent.manifest.limits.memoryMb} MiB limit handling this message (${trap}).`, undefined, {
+        suggestions: ['Keep less in memory, or raise limits.memoryMb in its mielin.json.']
+      })
+      : new AgentFailedError(`Agent "${agent.id}" crashed handling this message: ${trap}.`)
+    if (failed !== undefined) this.#fail(failed, error)
+    agent.mailbox.unshift(batch.slice(results.length + 1))
+    void this.#restart(agent, memory ? `memory limit (${agent.manifest.limits.memoryMb} MiB) reached: ${trap}` : `trapped: ${trap}`)
+  }
+
+  #lost (agent: Agent, batch: Envelope[], err: unknown): void {
+    if (!(err instanceof WorkerLostError)) throw err
+    // This agent's batch was running when its worker was replaced: the first message
+    // overran the deadline; the others never started and go back in order.
+    this.#fail(batch[0], new AgentFailedError(`Agent "${agent.id}" did not finish this message within ${agent.manifest.limits.deadlineMs} ms and was stopped.`, 'E_DEADLINE', {
+      suggestions: ['Make the handler faster, or raise limits.deadlineMs in its mielin.json.']
+    }))
+    agent.mailbox.unshift(batch.slice(1))
+  }
+
+  #onWorkerReplaced (index: number, reason: string, agents: string[]): void {
+    this.events.emit({ name: 'kernel:worker:replaced', worker: index, reason })
+    this.#log(`worker ${index} replaced: ${reason}`)
+    this.#ready[index] = []
+    for (const id of agents) {
+      const agent = this.#agents.get(id)
+      if (agent === undefined) continue
+      // The runaway restarts under its policy; its neighbours come back from their last snapshot.
+      const culprit = reason.includes(`"${id}"`)
+      if (culprit) void this.#restart(agent, reason)
+      else void this.#reload(agent)
+    }
+  }
+
+  async #reload (agent: Agent): Promise<void> {
+    agent.status = 'restarting'
+    try {
+      await this.#start(agent, true)
+      this.#kick(agent)
+    } catch (err) {
+      this.#markFailed(agent, (err as Error).message, false)
+    }
+  }
+
+  async #restart (agent: Agent, reason: string): Promise<void> {
+    const now = Date.now()
+    agent.restarts = agent.restarts.filter((t) => now - t < 60_000)
+    const allowed = agent.manifest.restart !== 'never' && agent.restarts.length < this.#maxRestarts
+    this.events.emit({ name: 'kernel:agent:failed', agent: agent.id, reason, willRestart: allowed })
+    if (!allowed) {
+      this.#markFailed(agent, reason, true)
+      return
+    }
+    agent.restarts.push(now)
+    await this.#reload(agent)
+  }
+
+  #markFailed (agent: Agent, reason: string, emitted: boolean): void {
+    agent.status = 'failed'
+    if (!emitted) this.events.emit({ name: 'kernel:agent:failed', agent: agent.id, reason, willRestart: false })
+    for (const e of agent.mailbox.take(agent.mailbox.size)) this.#fail(e, new AgentUnavailableError(`Agent "${agent.id}" failed: ${reason}`))
+  }
+
+  // ---- replies -------------------------------------------------------------------------
+
+  /** Routes the outcome of a request back to whoever asked. */
+  #answer (e: Envelope, r: MessageResult): void {
+    if (e.kind !== 'request') {
+      if ('err' in r) this.events.emit({ name: 'kernel:agent:log', agent: e.to, level: 'error', message: `handling ${e.kind} ${e.id}: ${r.err}` })
+      return
+    }
+    const payload = 'ok' in r ? (r.ok ?? 'null') : JSON.stringify({ error: { code: 'E_AGENT_ERROR', message: r.err } })
+    if (this.#replies.has(e.id)) {
+      if ('ok' in r) this.#settleExternal(e.id, r.ok ?? undefined)
+      else this.#settleExternal(e.id, undefined, new AgentFailedError(`Agent "${e.to}" returned an error: ${r.err}`, 'E_AGENT_ERROR'))
+      return
+    }
+    try {
+      this.#enqueue(this.#envelope(e.to, e.from, payload, 'reply', e.id))
+    } catch (err) {
+      this.#log(`reply to ${e.from} dropped: ${(err as Error).message}`)
+    }
+  }
+
+  #fail (e: Envelope, err: Error): void {
+    if (e.kind !== 'request') {
+      this.events.emit({ name: 'kernel:agent:log', agent: e.to, level: 'error', message: err.message })
+      return
+    }
+    if (this.#replies.has(e.id)) this.#settleExternal(e.id, undefined, err)
+    else this.#answer(e, { err: agentErrorText(err) })
+  }
+
+  #settleExternal (id: string, payload: string | undefined, err?: Error): void {
+    const p = this.#replies.get(id)
+    if (p === undefined) return
+    this.#replies.delete(id)
+    clearTimeout(p.timer)
+    if (err !== undefined) p.reject(err)
+    else p.resolve(payload === 'null' ? undefined : payload)
+  }
+
+  // ---- migration -----------------------------------------------------------------------
+
+  /** Stops dispatching to the agent after its current batch and snapshots it with its queue. */
+  async freeze (id: string): Promise<AgentSnapshot> {
+    const agent = this.#agent(id)
+    if (agent.status !== 'running') throw new AgentUnavailableError(`Agent "${id}" is ${agent.status} and cannot be migrated now.`)
+    agent.status = 'migrating'
+    this.events.emit({ name: 'kernel:agent:migrating', agent: id })
+    if (agent.busy) await new Promise<void>((resolve) => { agent.idle = resolve })
+    agent.idle = undefined
+    const state = await this.#pool.snapshot(agent.worker, id)
+    return {
+      id, namespace: agent.ns.name, manifest: agent.manifest, hash: agent.component.hash, caps: agent.caps.names(),
+      state: state ?? agent.checkpoint, mailbox: agent.mailbox.take(agent.mailbox.size)
+    }
+  }
+
+  /** Undoes a freeze when a migration fails. */
+  thaw (id: string): void {
+    const agent = this.#agent(id)
+    agent.status = 'running'
+    this.#kick(agent)
+  }
+
+  /** After the target runs the agent: forward what arrived meanwhile, and everything later. */
+  async release (id: string, forward: (e: Envelope) => void): Promise<void> {
+    const agent = this.#agent(id)
+    agent.forward = forward
+    for (const e of agent.mailbox.take(agent.mailbox.size)) forward(e)
+    agent.status = 'stopped'
+    agent.ns.releaseAgent(agent.manifest.limits.memoryMb)
+    await this.#pool.unload(agent.worker, id)
+    await this.#host.release(id)
+    await this.#c.store?.deleteAgent(id)
+    this.events.emit({ name: 'kernel:agent:stopped', agent: id })
+  }
+
+  /** The bytes of a component this kernel runs, by hash (to copy a module ahead of a migration). */
+  component (hash: string): Uint8Array | undefined { return this.#blobs.get(hash) }
+
+  // ---- helpers -------------------------------------------------------------------------
+
+  #agent (id: string): Agent {
+    const agent = this.#agents.get(id)
+    if (agent === undefined || agent.forward !== undefined) {
+      throw new AgentNotFoundError(`No agent "${id}" on this node.`, undefined, { suggestions: ['List the agents with `mielin agent list`.'] })
+    }
+    return agent
+  }
+
+  #namespace (name: string): Namespace {
+    let ns = this.#namespaces.get(name)
+    if (ns === undefined) {
+      ns = new Namespace(name)
+      this.#namespaces.set(name, ns)
+    }
+    return ns
+  }
+
+  #info (a: Agent): AgentInfo {
+    return {
+      id: a.id, namespace: a.ns.name, name: a.manifest.name, version: a.manifest.version, status: a.status,
+      worker: a.worker, queued: a.mailbox.size, processed: a.processed, restarts: a.restarts.length, memoryBytes: a.memoryBytes,
+      caps: a.caps.names(), hash: a.component?.hash ?? ''
+    }
+  }
+
+  async stop (): Promise<void> {
+    for (const [id, p] of this.#replies) {
+      clearTimeout(p.timer)
+      p.reject(new AgentUnavailableError('The node is shutting down.'))
+      this.#replies.delete(id)
+    }
+    await this.#pool.stop()
+    await this.#host.close()
+    await this.#c.store?.flush()
+  }
+}
+

@@ -1,0 +1,88 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { InvalidArgumentError, MielinError, throwIfAborted } from '../errors.js'
+import type { AgentInfo, KernelEvent } from '../kernel/index.js'
+import { createNode } from './index.js'
+
+/**
+ * `mielin agent run`: a single-node runtime with no mesh. Deploys the given agents (and
+ * brings back those of earlier runs in the same data dir), sends each input as a request,
+ * and reports replies and logs as they happen.
+ */
+
+export interface RunLocalInit {
+  files: string[]
+  /** Default: the node's default data dir, so state survives between runs. */
+  dataDir?: string
+  /** Use a fresh temporary data dir and delete it afterwards. */
+  ephemeral?: boolean
+  /** Capabilities to grant instead of what the manifests ask for. */
+  caps?: string[]
+  /** Which agent gets the inputs; default: the first file's agent (or the only one running). */
+  to?: string
+  /** JSON payloads, one per request. */
+  inputs: Iterable<string> | AsyncIterable<string>
+  onReply?: (e: Exchange) => void
+  onLog?: (e: Extract<KernelEvent, { name: 'kernel:agent:log' }>) => void
+  timeoutMs?: number
+  workers?: number
+  signal?: AbortSignal
+}
+
+export interface Exchange { to: string, payload: unknown, reply?: unknown, error?: { code: string, message: string } }
+
+export interface RunLocalResult {
+  dataDir: string
+  agents: AgentInfo[]
+  restored: string[]
+  exchanges: Exchange[]
+}
+
+export async function runLocal (init: RunLocalInit): Promise<RunLocalResult> {
+  throwIfAborted(init.signal)
+  const dataDir = init.ephemeral === true ? await mkdtemp(path.join(os.tmpdir(), 'mielin-run-')) : init.dataDir
+  const node = await createNode({ dataDir, workers: init.workers, signal: init.signal })
+  const offLog = node.kernel.events.on((e) => { if (e.name === 'kernel:agent:log') init.onLog?.(e) })
+  try {
+    const deployed: AgentInfo[] = []
+    for (const file of init.files) deployed.push(await node.deployFile(file, { caps: init.caps }))
+    const running = node.kernel.list()
+    const to = init.to ?? deployed[0]?.id ?? (running.length === 1 ? running[0].id : undefined)
+    const exchanges: Exchange[] = []
+    for await (const line of init.inputs) {
+      throwIfAborted(init.signal)
+      if (line.trim() === '') continue
+      if (to === undefined) {
+        throw new InvalidArgumentError(`Which agent should get the messages? ${running.length} agents run here.`, undefined, {
+          suggestions: [`Pass --to with one of: ${running.map((a) => a.id).join(', ') || '(none: pass a .wasm file)'}`]
+        })
+      }
+      exchanges.push(await exchange(node.kernel, to, line, init.timeoutMs))
+      init.onReply?.(exchanges[exchanges.length - 1])
+    }
+    return { dataDir: node.dataDir, agents: node.kernel.list(), restored: node.restoreReport.restored.map((a) => a.id), exchanges }
+  } finally {
+    offLog()
+    await node.stop()
+    if (init.ephemeral === true && dataDir !== undefined) await rm(dataDir, { recursive: true, force: true })
+  }
+}
+
+async function exchange (kernel: Awaited<ReturnType<typeof createNode>>['kernel'], to: string, line: string, timeoutMs = 30_000): Promise<Exchange> {
+  let payload: unknown
+  try {
+    payload = JSON.parse(line)
+  } catch {
+    throw new InvalidArgumentError(`The message ${JSON.stringify(line.slice(0, 80))} is not JSON.`, 'E_BAD_MESSAGE', {
+      suggestions: [`Quote it for your shell, e.g. --send '{"n":1}'`]
+    })
+  }
+  try {
+    const reply = await kernel.request('cli:run', to, line, { timeoutMs })
+    return { to, payload, ...(reply !== undefined ? { reply: JSON.parse(reply) } : {}) }
+  } catch (err) {
+    if (!(err instanceof MielinError) || err.code === 'E_AGENT_NOT_FOUND') throw err
+    return { to, payload, error: { code: err.code, message: err.message } }
+  }
+}
