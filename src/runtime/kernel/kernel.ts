@@ -220,9 +220,10 @@ export class Kernel {
     for (const e of agent.mailbox.take(agent.mailbox.size)) this.#fail(e, reason)
   }
 
-  list (): AgentInfo[] { return [...this.#agents.values()].map((a) => this.#info(a)) }
+  /** Agents hosted here (not those that migrated away and are only forwarded). */
+  list (): AgentInfo[] { return [...this.#agents.values()].filter((a) => a.forward === undefined).map((a) => this.#info(a)) }
   info (id: string): AgentInfo { return this.#info(this.#agent(id)) }
-  has (id: string): boolean { return this.#agents.has(id) }
+  has (id: string): boolean { return this.#agents.get(id)?.forward === undefined && this.#agents.has(id) }
 
   /** Revokes an agent's capability by name ('kv', 'send:bob'), and all delegated from it. */
   revoke (id: string, capability: string): number { return this.#agent(id).caps.revoke(capability) }
@@ -466,9 +467,10 @@ export class Kernel {
     }
   }
 
-  /** Undoes a freeze when a migration fails. */
-  thaw (id: string): void {
+  /** Undoes a freeze when a migration fails, putting the snapshot's queue back in front. */
+  thaw (id: string, queue: Envelope[] = []): void {
     const agent = this.#agent(id)
+    agent.mailbox.unshift(queue)
     agent.status = 'running'
     this.#kick(agent)
   }
