@@ -103,3 +103,17 @@ t.test('full mailboxes and quotas refuse with clear errors', async (t) => {
   const results = await Promise.allSettled(Array.from({ length: 8 }, () => k.request('cli:test', 'tenant1', '{"op":"noop"}')))
   t.ok(results.some((r) => r.status === 'rejected' && (r.reason as { code: string }).code === 'E_QUOTA'), 'messages/s quota enforced')
 })
+
+t.test('a long-lived agent outlives componentize-js per-call leaks: it is recycled with its state', async (t) => {
+  const k = makeKernel(t, 1)
+  await deploy(k, 'marathon', { limits: { memoryMb: 16, mailbox: 20_000 } as never })
+  const failures: KernelEvent[] = []
+  k.events.on((e) => { if (e.name === 'kernel:agent:failed') failures.push(e) })
+  for (let i = 0; i < 15_000; i++) {
+    k.send('cli:test', 'marathon', '{"op":"count"}')
+    if (i % 1000 === 999) await new Promise((resolve) => setImmediate(resolve))
+  }
+  t.match(await ask(k, 'marathon', { op: 'count' }), { count: 15_001, violations: 0 })
+  t.same(failures, [], 'no crash on the way')
+  t.ok(k.info('marathon').memoryBytes < 16 * 2 ** 20, `memory in use: ${(k.info('marathon').memoryBytes / 2 ** 20).toFixed(1)} MiB of 16`)
+})

@@ -17,6 +17,9 @@ type Listener = (e: KernelEvent) => void
 export class EventBus {
   readonly #listeners = new Set<Listener>()
 
+  /** Whether anyone listens: hot paths skip building events nobody reads. */
+  get active (): boolean { return this.#listeners.size > 0 }
+
   emit (e: KernelEvent): void {
     for (const l of this.#listeners) l(e)
   }

@@ -296,7 +296,7 @@ export class Kernel {
     }
     agent.ns.admitMessage()
     agent.mailbox.push(e)
-    this.events.emit({ name: 'kernel:message', from: e.from, to: e.to, kind: e.kind, id: e.id })
+    if (this.events.active) this.events.emit({ name: 'kernel:message', from: e.from, to: e.to, kind: e.kind, id: e.id })
     this.#kick(agent)
     return e
   }

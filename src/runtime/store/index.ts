@@ -11,7 +11,7 @@
  * await store.close()
  * ```
  */
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { LevelDatastore } from 'datastore-level'
 import { Key } from 'interface-datastore'
@@ -58,6 +58,7 @@ export class NodeStore {
   // Blobs: component bytes by content hash, written atomically.
   async putBlob (hash: string, bytes: Uint8Array): Promise<void> {
     const file = path.join(this.dir, 'blobs', `${hash}.wasm`)
+    if (await stat(file).then((s) => s.size === bytes.byteLength, () => false)) return // content-addressed: already there
     const tmp = `${file}.tmp-${process.pid}`
     await writeFile(tmp, bytes)
     await rename(tmp, file)

@@ -19,23 +19,33 @@ const denied = (agent: string, cap: string) => () => {
   throw { payload: `E_CAP_DENIED: agent "${agent}" holds no "${cap}" capability; add it to capabilities in mielin.json` }
 }
 
-export function buildImports (agent: string, caps: string[], bridge: HostBridge): Record<string, Record<string, unknown>> {
-  const has = (cap: string): boolean => caps.includes(cap)
-  const canSend = caps.some((c) => c.startsWith('send:'))
-  const call = (fn: HostCallName) => (...args: unknown[]) => bridge.call(agent, fn, args)
+/**
+ * Who the imports act for. Read at call time, so an instance can be created ahead of time
+ * (a warm spare) and bound to an agent when one is deployed; until then it holds nothing.
+ */
+export interface ImportBinding { agent: string, caps: string[] }
+
+export function buildImports (binding: ImportBinding, bridge: HostBridge): Record<string, Record<string, unknown>> {
+  const has = (cap: string): boolean => binding.caps.includes(cap)
+  /** A host call, made only if the agent holds `cap` (or any send capability for 'send:'). */
+  const guarded = (fn: HostCallName, cap: string) => (...args: unknown[]) => {
+    const ok = cap === 'send:' ? binding.caps.some((c) => c.startsWith('send:')) : has(cap)
+    if (!ok) denied(binding.agent, cap === 'send:' ? 'send:<agent>' : cap)()
+    return bridge.call(binding.agent, fn, args)
+  }
 
   const host = {
-    log: (level: string, message: string) => { if (has('log')) bridge.log(agent, level, message) },
-    selfId: () => agent,
+    log: (level: string, message: string) => { if (has('log')) bridge.log(binding.agent, level, message) },
+    selfId: () => binding.agent,
     nowMs: () => BigInt(Date.now()),
-    send: canSend ? call('send') : denied(agent, 'send:<agent>'),
-    request: canSend ? call('request') : denied(agent, 'send:<agent>')
+    send: guarded('send', 'send:'),
+    request: guarded('request', 'send:')
   }
   const kvFns = ['get', 'set', 'delete', 'keys'] as const
-  const kv = Object.fromEntries(kvFns.map((f) => [f, has('kv') ? call(`kv.${f}`) : denied(agent, 'kv')]))
+  const kv = Object.fromEntries(kvFns.map((f) => [f, guarded(`kv.${f}`, 'kv')]))
   const tensorFns = ['create', 'read', 'binary', 'unary', 'reshape', 'loadModel', 'runModel'] as const
-  const tensor: Record<string, unknown> = Object.fromEntries(tensorFns.map((f) => [f, has('tensor') ? call(`tensor.${f}`) : denied(agent, 'tensor')]))
+  const tensor: Record<string, unknown> = Object.fromEntries(tensorFns.map((f) => [f, guarded(`tensor.${f}`, 'tensor')]))
   // dispose returns nothing, so it cannot report an error: without the capability it does nothing.
-  tensor.dispose = has('tensor') ? call('tensor.dispose') : () => {}
+  tensor.dispose = (h: number) => { if (has('tensor')) bridge.call(binding.agent, 'tensor.dispose', [h]) }
   return { 'mielin:agent/host': host, 'mielin:agent/kv': kv, 'mielin:agent/tensor': tensor }
 }

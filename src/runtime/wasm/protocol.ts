@@ -3,7 +3,11 @@ import type { Envelope } from '../kernel/envelope.js'
 /** Messages between the kernel (main thread) and a worker that hosts agents. */
 
 export type ToWorker =
-  | { op: 'load', req: number, agent: string, gluePath: string, modules: Record<string, WebAssembly.Module>, caps: string[], memoryMb: number, state?: Uint8Array }
+  | {
+    op: 'load', req: number, agent: string, gluePath: string, caps: string[], memoryMb: number, state?: Uint8Array
+    /** Sent once per worker and component (the worker keeps them): posting modules costs milliseconds. */
+    modules?: Record<string, WebAssembly.Module>
+  }
   | { op: 'deliver', req: number, agent: string, batch: Envelope[] }
   | { op: 'snapshot', req: number, agent: string }
   | { op: 'unload', req: number, agent: string }

@@ -35,6 +35,8 @@ interface Slot {
   replyPort: MessagePort
   pending: Map<number, { resolve: (m: FromWorker) => void, reject: (e: Error) => void }>
   agents: Set<string>
+  /** Components (gluePath:memoryMb) whose modules this worker already holds. */
+  modules: Set<string>
 }
 
 const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url)
@@ -64,8 +66,12 @@ export class WorkerPool {
   agentsOn (index: number): string[] { return [...this.#slots[index].agents] }
 
   async load (index: number, agent: string, gluePath: string, modules: Record<string, WebAssembly.Module>, caps: string[], memoryMb: number, state?: Uint8Array): Promise<void> {
-    this.#slots[index].agents.add(agent)
-    const r = await this.#request(index, { op: 'load', req: 0, agent, gluePath, modules, caps, memoryMb, state })
+    const slot = this.#slots[index]
+    slot.agents.add(agent)
+    const key = `${gluePath}:${memoryMb}`
+    const send = !slot.modules.has(key)
+    slot.modules.add(key)
+    const r = await this.#request(index, { op: 'load', req: 0, agent, gluePath, caps, memoryMb, state, ...(send ? { modules } : {}) })
     if (r.op === 'done' && r.error !== undefined) {
       this.#slots[index].agents.delete(agent)
       throw new Error(r.error)
@@ -128,9 +134,10 @@ export class WorkerPool {
     const worker = new Worker(WORKER_URL, {
       workerData: { flag: flag.buffer, replyPort: port2 },
       transferList: [port2],
-      resourceLimits: { maxOldGenerationSizeMb: this.#init.maxHeapMb ?? 512 }
+      // A young generation as large as Node's default: a small one makes every batch pay for scavenges.
+      resourceLimits: { maxOldGenerationSizeMb: this.#init.maxHeapMb ?? 512, maxYoungGenerationSizeMb: 48 }
     })
-    const slot: Slot = { worker, flag, replyPort: port1, pending: new Map(), agents: new Set() }
+    const slot: Slot = { worker, flag, replyPort: port1, pending: new Map(), agents: new Set(), modules: new Set() }
     worker.on('message', (m: FromWorker) => this.#onMessage(slot, m))
     worker.on('error', (err) => { if (this.#slots[index] === slot) this.replace(index, `worker crashed: ${err.message}`) })
     worker.on('exit', (code) => {

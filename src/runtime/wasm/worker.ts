@@ -5,31 +5,17 @@
  * which is how a synchronous WebAssembly import can be served by async host code.
  */
 import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads'
-import { pathToFileURL } from 'node:url'
-import { buildImports } from './imports.js'
-import type { FromWorker, HostCallName, HostReply, MessageResult, ToWorker } from './protocol.js'
-
-interface AgentExports {
-  init: (state?: Uint8Array) => void
-  onMessage: (e: unknown) => string | undefined
-  onMigrate: () => Uint8Array
-}
-type Glue = { instantiate: (get: (n: string) => WebAssembly.Module, imports: unknown, core: (m: WebAssembly.Module, i: WebAssembly.Imports) => WebAssembly.Instance) => AgentExports }
+import type { HostBridge } from './imports.js'
+import { Instances, type Instance } from './instances.js'
+import type { FromWorker, HostReply, MessageResult, ToWorker } from './protocol.js'
 
 const { flag: flagBuffer, replyPort } = workerData as { flag: SharedArrayBuffer, replyPort: MessagePort }
 const flag = new Int32Array(flagBuffer)
 const port = parentPort as NonNullable<typeof parentPort>
 const post = (m: FromWorker): void => port.postMessage(m)
-const glues = new Map<string, Promise<Glue>>()
-interface Hosted { exports: AgentExports, memories: WebAssembly.Memory[], limitBytes: number }
-const agents = new Map<string, Hosted>()
-/** Linear memory in use by an agent (all its core instances' memories). */
-const memoryOf = (a: Hosted): number => a.memories.reduce((n, m) => n + m.buffer.byteLength, 0)
-/** An engine that ran out of memory may be left inconsistent: treat it like a trap. */
-const OUT_OF_MEMORY = /out of memory/i
 
-const bridge = {
-  call (agent: string, fn: HostCallName, args: unknown[]): unknown {
+const bridge: HostBridge = {
+  call (agent, fn, args) {
     Atomics.store(flag, 0, 0)
     post({ op: 'host', agent, fn, args })
     for (;;) {
@@ -43,30 +29,35 @@ const bridge = {
       Atomics.wait(flag, 0, 0, 100)
     }
   },
-  log: (agent: string, level: string, message: string) => post({ op: 'log', agent, level, message })
+  log: (agent, level, message) => post({ op: 'log', agent, level, message })
 }
 
+interface Hosted extends Instance { key: string, limitBytes: number }
+const instances = new Instances(bridge)
+const agents = new Map<string, Hosted>()
+
+/**
+ * componentize-js 0.23 leaks a little linear memory on every call that returns a string
+ * (bytecodealliance/ComponentizeJS#279), so a long-lived agent would reach its memory limit.
+ * Past this share of the limit, the agent moves to a fresh instance with the state it just
+ * snapshotted; it costs one spare instance and nothing it can observe.
+ */
+const RECYCLE_AT = 0.75
 /** A thrown value without `payload` is a trap or a host bug: the instance cannot be trusted after it. */
 const isAgentError = (e: unknown): e is { payload: unknown } => typeof e === 'object' && e !== null && 'payload' in e
 const describe = (e: unknown): string => e instanceof Error ? `${e.name}: ${e.message}` : String(e)
+/** An engine that ran out of memory may be left inconsistent: treat it like a trap. */
+const OUT_OF_MEMORY = /out of memory/i
 
 async function handle (msg: ToWorker): Promise<void> {
   switch (msg.op) {
     case 'load': {
+      const key = `${msg.gluePath}:${msg.memoryMb}`
       try {
-        let glue = glues.get(msg.gluePath)
-        if (glue === undefined) {
-          glue = import(pathToFileURL(msg.gluePath).href) as Promise<Glue>
-          glues.set(msg.gluePath, glue)
-        }
-        const memories: WebAssembly.Memory[] = []
-        const exports = (await glue).instantiate((n) => msg.modules[n], buildImports(msg.agent, msg.caps, bridge), (m, i) => {
-          const instance = new WebAssembly.Instance(m, i)
-          for (const v of Object.values(instance.exports)) if (v instanceof WebAssembly.Memory) memories.push(v)
-          return instance
-        })
-        exports.init(msg.state)
-        agents.set(msg.agent, { exports, memories, limitBytes: msg.memoryMb * 2 ** 20 })
+        await instances.prepare(key, msg.gluePath, msg.modules)
+        const instance = instances.take(key, msg.agent, msg.caps)
+        instance.exports.init(msg.state)
+        agents.set(msg.agent, { ...instance, key, limitBytes: msg.memoryMb * 2 ** 20 })
         post({ op: 'done', req: msg.req })
       } catch (e) {
         post({ op: 'done', req: msg.req, error: isAgentError(e) ? String(e.payload) : describe(e) })
@@ -74,23 +65,30 @@ async function handle (msg: ToWorker): Promise<void> {
       return
     }
     case 'deliver': {
-      const a = agents.get(msg.agent)
       const started = performance.now()
+      const a = agents.get(msg.agent)
+      if (a === undefined) {
+        post({ op: 'delivered', req: msg.req, results: [], trap: `agent ${msg.agent} is not loaded in this worker`, cpuMs: 0, memoryBytes: 0 })
+        return
+      }
       const results: MessageResult[] = []
-      let trap: string | undefined = a === undefined ? `agent ${msg.agent} is not loaded in this worker` : undefined
-      for (const e of a === undefined ? [] : msg.batch) {
+      let trap: string | undefined
+      for (const e of msg.batch) {
         try {
-          results.push({ ok: (a as Hosted).exports.onMessage(e) ?? null })
+          results.push({ ok: a.exports.onMessage(e) ?? null })
         } catch (err) {
           if (!isAgentError(err) || OUT_OF_MEMORY.test(String(err.payload))) { trap = isAgentError(err) ? String(err.payload) : describe(err); break }
           results.push({ err: String(err.payload) })
         }
       }
-      const memoryBytes = a === undefined ? 0 : memoryOf(a)
-      if (trap !== undefined && a !== undefined && memoryBytes >= a.limitBytes - 2 ** 20) trap = `${trap}; memory limit reached (${Math.round(memoryBytes / 2 ** 20)} MiB in use)`
+      let memoryBytes = Instances.memoryOf(a)
+      if (trap !== undefined && memoryBytes >= a.limitBytes - 2 ** 20) trap = `${trap}; memory limit reached (${Math.round(memoryBytes / 2 ** 20)} MiB in use)`
       let state: Uint8Array | undefined
-      if (trap === undefined && a !== undefined) {
-        try { state = a.exports.onMigrate() } catch (err) { trap = describe(err) }
+      if (trap === undefined) {
+        try {
+          state = a.exports.onMigrate()
+          if (memoryBytes > RECYCLE_AT * a.limitBytes) memoryBytes = recycle(msg.agent, a, state)
+        } catch (err) { trap = describe(err) }
       }
       if (trap !== undefined) agents.delete(msg.agent) // a trapped instance is never used again
       post({ op: 'delivered', req: msg.req, results, state, trap, cpuMs: performance.now() - started, memoryBytes })
@@ -110,6 +108,17 @@ async function handle (msg: ToWorker): Promise<void> {
   }
 }
 
+/** Moves an agent to a fresh instance initialized from `state`; returns its memory use. */
+function recycle (id: string, old: Hosted, state: Uint8Array): number {
+  const fresh = instances.take(old.key, id, old.binding.caps)
+  fresh.exports.init(state)
+  agents.set(id, { ...fresh, key: old.key, limitBytes: old.limitBytes })
+  return Instances.memoryOf(fresh)
+}
+
 // One message at a time, in order: a 'load' awaits the glue import, and nothing may overtake it.
 let queue = Promise.resolve()
-port.on('message', (msg: ToWorker) => { queue = queue.then(async () => await handle(msg)) })
+port.on('message', (msg: ToWorker) => {
+  instances.busy()
+  queue = queue.then(async () => await handle(msg)).finally(() => instances.idle())
+})
