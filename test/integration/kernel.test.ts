@@ -104,6 +104,16 @@ t.test('full mailboxes and quotas refuse with clear errors', async (t) => {
   t.ok(results.some((r) => r.status === 'rejected' && (r.reason as { code: string }).code === 'E_QUOTA'), 'messages/s quota enforced')
 })
 
+t.test('a namespace over its CPU-time quota is refused until the next second', async (t) => {
+  const k = makeKernel(t, 1, { thrifty: { cpuMsPerSec: 20 } })
+  await k.deploy({ component: probe.bytes, manifest: probe.manifest, id: 'worker', namespace: 'thrifty' })
+  let refused: unknown
+  for (let i = 0; i < 5000 && refused === undefined; i++) {
+    await k.request('cli:test', 'worker', '{"op":"count"}').catch((err) => { refused = err })
+  }
+  t.match(refused, { code: 'E_QUOTA', message: /20 ms of CPU time/ })
+})
+
 t.test('a long-lived agent outlives componentize-js per-call leaks: it is recycled with its state', async (t) => {
   const k = makeKernel(t, 1)
   await deploy(k, 'marathon', { limits: { memoryMb: 16, mailbox: 20_000 } as never })
