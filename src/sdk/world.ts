@@ -1,0 +1,122 @@
+import type { AgentContext, AgentDefinition, Message, MessageKind } from './agent.js'
+import { createContext, json } from './context.js'
+import { errorString, utf8, type HostImports } from './host.js'
+
+/**
+ * The exports of the `mielin:agent` world, made from an agent definition. The entry that
+ * `mielin agent build` generates is just:
+ *
+ * ```js
+ * import agent from './src/agent.ts'
+ * import * as host from 'mielin:agent/host@0.1.0'   // and kv, tensor
+ * const world = bindAgent(agent, { host, kv, tensor })
+ * export function init (state) { return world.init(state) }   // and onMessage, onMigrate
+ * ```
+ *
+ * Every failure leaves an export as a thrown *string*: componentize-js maps a thrown string
+ * to the `err` case of the result, whereas a thrown Error traps the instance.
+ */
+export interface WorldExports {
+  init: (state?: Uint8Array) => void
+  onMessage: (envelope: Envelope) => string | undefined
+  onMigrate: () => Uint8Array
+}
+
+/** `mielin:agent/types.envelope` in JavaScript. */
+export interface Envelope {
+  id: string
+  from: string
+  to: string
+  seq: bigint | number
+  kind: string
+  payload: string
+  replyTo?: string
+  trace?: string
+}
+
+/** Format of the saved state: versioned, so that later SDKs can read older snapshots. */
+interface Snapshot { v: 1, state: unknown }
+
+export function bindAgent (agent: unknown, imports: HostImports): WorldExports {
+  const definition = agent as AgentDefinition<unknown>
+  const holder: { state: unknown } = { state: undefined }
+  let ctx: AgentContext<unknown> | undefined
+  const context = (): AgentContext<unknown> => {
+    ctx ??= createContext(imports, holder)
+    return ctx
+  }
+
+  return {
+    init (saved) {
+      try {
+        checkAgent(agent)
+        holder.state = saved !== undefined && saved !== null && saved.length > 0
+          ? readSnapshot(saved)
+          : definition.initialState?.() ?? {}
+        definition.onStart?.(context())
+      } catch (err) {
+        throw errorString(err)
+      }
+    },
+    onMessage (envelope) {
+      let reply: unknown
+      try {
+        checkAgent(agent)
+        reply = definition.onMessage(toMessage(envelope), context())
+        if (typeof (reply as PromiseLike<unknown> | undefined)?.then === 'function') {
+          throw 'E_AGENT_ASYNC: onMessage returned a Promise. Handlers must be synchronous: host calls return at once, so remove "async" and "await".'
+        }
+        return reply === undefined ? undefined : json(reply, 'the reply')
+      } catch (err) {
+        throw errorString(err)
+      }
+    },
+    onMigrate () {
+      try {
+        return utf8.encode(json({ v: 1, state: holder.state } satisfies Snapshot, 'ctx.state'))
+      } catch (err) {
+        // on-migrate has no error case: log why, then fail loudly rather than lose state.
+        const why = errorString(err)
+        try { imports.host.log('error', why) } catch {}
+        throw why
+      }
+    }
+  }
+}
+
+function checkAgent (agent: unknown): void {
+  if (typeof (agent as AgentDefinition<unknown> | undefined)?.onMessage !== 'function') {
+    throw 'E_AGENT_EXPORTS: the module\'s default export is not an agent. Write: export default defineAgent({ onMessage (msg, ctx) { … } })'
+  }
+}
+
+function readSnapshot (bytes: Uint8Array): unknown {
+  let snapshot: Partial<Snapshot>
+  try {
+    snapshot = JSON.parse(utf8.decode(bytes)) as Partial<Snapshot>
+  } catch (err) {
+    throw `E_AGENT_STATE: the saved state is not JSON (${err instanceof Error ? err.message : String(err)})`
+  }
+  if (snapshot?.v !== 1) throw `E_AGENT_STATE: the saved state has format ${String(snapshot?.v)}; this SDK reads format 1`
+  return snapshot.state
+}
+
+const KINDS = new Set<string>(['message', 'request', 'reply'])
+
+function toMessage (envelope: Envelope): Message {
+  let payload: unknown
+  try {
+    payload = JSON.parse(envelope.payload)
+  } catch {
+    payload = envelope.payload
+  }
+  return {
+    id: envelope.id,
+    from: envelope.from,
+    kind: (KINDS.has(envelope.kind) ? envelope.kind : 'message') as MessageKind,
+    seq: Number(envelope.seq),
+    payload,
+    ...(envelope.replyTo !== undefined && envelope.replyTo !== null ? { replyTo: envelope.replyTo } : {}),
+    ...(envelope.trace !== undefined && envelope.trace !== null ? { trace: envelope.trace } : {})
+  }
+}
