@@ -1,0 +1,54 @@
+// Join tokens survive copy-paste and refuse to be misread when mistyped.
+import { randomBytes } from 'node:crypto'
+import t from 'tap'
+import { decodeJoinToken, encodeJoinToken, looksLikeJoinToken, type JoinTokenContent } from '../../../../src/runtime/mesh/auth/index.js'
+
+const content: JoinTokenContent = {
+  clusterKey: new Uint8Array(randomBytes(32)),
+  adminPublicKey: new Uint8Array(randomBytes(32)),
+  bootstrap: ['/ip4/192.168.1.10/tcp/9000/p2p/12D3KooWJ8s5Ck5Hnh1q9VXfi1xpqBDUKNRyXSsYiGmgWVyzB6Tr', '/ip4/192.168.1.11/udp/9000/quic-v1']
+}
+
+t.test('round trip', async (t) => {
+  const token = encodeJoinToken(content)
+  t.match(token, /^mielin1\.[A-Za-z0-9_-]+$/)
+  t.ok(looksLikeJoinToken(token))
+  t.same(decodeJoinToken(token), content)
+  t.same(decodeJoinToken(encodeJoinToken({ ...content, bootstrap: [], name: 'lab' })), { ...content, bootstrap: [], name: 'lab' })
+})
+
+t.test('whitespace from a terminal copy (wrapped lines) is ignored', async (t) => {
+  const token = encodeJoinToken(content)
+  const wrapped = `  ${token.slice(0, 40)}\n${token.slice(40, 90)}\r\n${token.slice(90)}\n`
+  t.ok(looksLikeJoinToken(wrapped))
+  t.same(decodeJoinToken(wrapped), content)
+})
+
+t.test('every one-character typo is E_TOKEN_MALFORMED, never a different cluster', async (t) => {
+  const token = encodeJoinToken(content)
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+  let refused = 0
+  for (let i = 'mielin1.'.length; i < token.length; i++) {
+    const c = alphabet[(alphabet.indexOf(token[i]!) + 7) % 64]!
+    const typo = token.slice(0, i) + c + token.slice(i + 1)
+    try {
+      decodeJoinToken(typo)
+    } catch (err: any) {
+      if (err.code === 'E_TOKEN_MALFORMED') refused++
+    }
+  }
+  t.equal(refused, token.length - 'mielin1.'.length)
+})
+
+t.test('corrupted or truncated tokens: E_TOKEN_MALFORMED with a fix', async (t) => {
+  const token = encodeJoinToken(content)
+  const malformed = { code: 'E_TOKEN_MALFORMED', exitCode: 2, suggestions: [/mielin1\./] }
+  t.throws(() => decodeJoinToken(token.slice(0, -5)), malformed, 'truncated')
+  t.throws(() => decodeJoinToken(token.slice(0, 20)), malformed, 'very truncated')
+  t.throws(() => decodeJoinToken(token.replace('mielin1.', 'mielin2.')), malformed, 'another version')
+  t.throws(() => decodeJoinToken(token + '!'), malformed, 'a stray character')
+  t.throws(() => decodeJoinToken('hello'), malformed)
+  t.throws(() => decodeJoinToken('mct1.abc.def'), { code: 'E_TOKEN_MALFORMED', message: /capability token/ })
+  t.notOk(looksLikeJoinToken('/ip4/1.2.3.4/tcp/9000'))
+  t.notOk(looksLikeJoinToken('mct1.abc.def'))
+})
