@@ -37,7 +37,8 @@ export default class AgentRun extends BaseCommand {
       inputs,
       signal: this.signal,
       onReply: (x) => { if (!this.jsonEnabled()) this.log(x.error === undefined ? JSON.stringify(x.reply ?? null) : `error ${x.error.code}: ${x.error.message}`) },
-      onLog: (e) => { if (!this.jsonEnabled()) process.stderr.write(`[${e.agent}] ${e.level}: ${e.message}\n`) }
+      onLog: (e) => { if (!this.jsonEnabled()) process.stderr.write(`[${e.agent}] ${e.level}: ${e.message}\n`) },
+      onMessage: (m) => { if (!this.jsonEnabled()) this.log(`from ${m.from}: ${JSON.stringify(m.payload)}`) }
     })
     const failed = result.exchanges.find((x) => x.error !== undefined)
     if (failed?.error !== undefined && !this.jsonEnabled()) {

@@ -11,6 +11,8 @@ export type KernelEvent =
   | { name: 'kernel:agent:log', agent: string, level: string, message: string }
   | { name: 'kernel:message', from: string, to: string, kind: string, id: string }
   | { name: 'kernel:worker:replaced', worker: number, reason: string }
+  /** A message an agent sent to an outside client (an id like `cli:…`), for whoever serves it. */
+  | { name: 'kernel:outbound', envelope: import('./envelope.js').Envelope }
 
 type Listener = (e: KernelEvent) => void
 

@@ -103,6 +103,9 @@ interface Agent {
   forward?: (e: Envelope) => void
 }
 
+/** Ids of outside clients rather than agents: `cli:…`. */
+export const isClientAddress = (id: string): boolean => id.startsWith('cli:')
+
 interface PendingReply { resolve: (r: string | undefined) => void, reject: (e: Error) => void, timer?: NodeJS.Timeout }
 
 export class Kernel {
@@ -120,6 +123,7 @@ export class Kernel {
   readonly #ready: string[][]
   readonly #workerBusy: boolean[]
   readonly #host: HostServices
+  #stopped = false
   /** Where envelopes for ids this kernel does not host go (the mesh, or another kernel). */
   router?: (e: Envelope) => void
 
@@ -280,6 +284,11 @@ export class Kernel {
 
   #enqueue (e: Envelope): Envelope {
     const agent = this.#agents.get(e.to)
+    if (agent === undefined && isClientAddress(e.to) && this.events.active) {
+      // Outside clients (the CLI, `agent run`) have addresses too; whoever serves them listens.
+      this.events.emit({ name: 'kernel:outbound', envelope: e })
+      return e
+    }
     if (agent === undefined) {
       if (this.router === undefined) {
         throw new AgentNotFoundError(`No agent "${e.to}" on this node.`, undefined, { suggestions: ['List the agents with `mielin agent list`; ids are case-sensitive.'] })
@@ -360,6 +369,7 @@ export class Kernel {
 
   #lost (agent: Agent, batch: Envelope[], err: unknown): void {
     if (!(err instanceof WorkerLostError)) throw err
+    if (this.#stopped) return // shutting down: the batch stays unhandled, its agent resumes from its checkpoint
     // This agent's batch was running when its worker was replaced: the first message
     // overran the deadline; the others never started and go back in order.
     this.#fail(batch[0], new AgentFailedError(`Agent "${agent.id}" did not finish this message within ${agent.manifest.limits.deadlineMs} ms and was stopped.`, 'E_DEADLINE', {
@@ -518,7 +528,15 @@ export class Kernel {
     }
   }
 
+  /** Resolves once no agent has queued or in-flight messages (or after `timeoutMs`). */
+  async drain (timeoutMs = 2000): Promise<void> {
+    const deadline = Date.now() + timeoutMs
+    const busy = (): boolean => [...this.#agents.values()].some((a) => a.status === 'running' && (a.busy || a.mailbox.size > 0))
+    while (busy() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5))
+  }
+
   async stop (): Promise<void> {
+    this.#stopped = true
     for (const [id, p] of this.#replies) {
       clearTimeout(p.timer)
       p.reject(new AgentUnavailableError('The node is shutting down.'))

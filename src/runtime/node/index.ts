@@ -44,7 +44,12 @@ export interface MielinNode {
   stop: () => Promise<void>
 }
 
-export const defaultDataDir = (): string => path.join(process.env.MIELIN_HOME ?? path.join(os.homedir(), '.mielin'), 'local')
+/**
+ * Default data dirs under $MIELIN_HOME (default ~/.mielin): `local` for `mielin agent run`,
+ * `node` for a mesh node. They differ so both can run at once (a data dir is locked by its
+ * running node).
+ */
+export const defaultDataDir = (kind: 'local' | 'node' = 'local'): string => path.join(process.env.MIELIN_HOME ?? path.join(os.homedir(), '.mielin'), kind)
 
 export async function createNode (init: NodeInit = {}): Promise<MielinNode> {
   throwIfAborted(init.signal)
@@ -76,6 +81,7 @@ export async function createNode (init: NodeInit = {}): Promise<MielinNode> {
       return await kernel.deploy({ component: bytes, manifest, id, caps: options.caps, namespace: options.namespace })
     },
     async stop () {
+      await kernel.drain()
       await kernel.stop()
       await store.close()
     }

@@ -11,6 +11,9 @@ import { createNode } from './index.js'
  * and reports replies and logs as they happen.
  */
 
+/** This client's address: agents that answer `msg.from` reach it. */
+const CLIENT = 'cli:run'
+
 export interface RunLocalInit {
   files: string[]
   /** Default: the node's default data dir, so state survives between runs. */
@@ -25,6 +28,8 @@ export interface RunLocalInit {
   inputs: Iterable<string> | AsyncIterable<string>
   onReply?: (e: Exchange) => void
   onLog?: (e: Extract<KernelEvent, { name: 'kernel:agent:log' }>) => void
+  /** A message an agent sent back to this client (e.g. a relay's answer). */
+  onMessage?: (e: Exchange & { from: string }) => void
   timeoutMs?: number
   workers?: number
   signal?: AbortSignal
@@ -37,13 +42,23 @@ export interface RunLocalResult {
   agents: AgentInfo[]
   restored: string[]
   exchanges: Exchange[]
+  /** Messages agents sent to this client on their own. */
+  received: Array<Exchange & { from: string }>
 }
 
 export async function runLocal (init: RunLocalInit): Promise<RunLocalResult> {
   throwIfAborted(init.signal)
   const dataDir = init.ephemeral === true ? await mkdtemp(path.join(os.tmpdir(), 'mielin-run-')) : init.dataDir
   const node = await createNode({ dataDir, workers: init.workers, signal: init.signal })
-  const offLog = node.kernel.events.on((e) => { if (e.name === 'kernel:agent:log') init.onLog?.(e) })
+  const received: Array<Exchange & { from: string }> = []
+  const off = node.kernel.events.on((e) => {
+    if (e.name === 'kernel:agent:log') init.onLog?.(e)
+    if (e.name === 'kernel:outbound' && e.envelope.to === CLIENT) {
+      const m = { from: e.envelope.from, to: CLIENT, payload: JSON.parse(e.envelope.payload) as unknown }
+      received.push(m)
+      init.onMessage?.(m)
+    }
+  })
   try {
     const deployed: AgentInfo[] = []
     for (const file of init.files) deployed.push(await node.deployFile(file, { caps: init.caps }))
@@ -61,10 +76,11 @@ export async function runLocal (init: RunLocalInit): Promise<RunLocalResult> {
       exchanges.push(await exchange(node.kernel, to, line, init.timeoutMs))
       init.onReply?.(exchanges[exchanges.length - 1])
     }
-    return { dataDir: node.dataDir, agents: node.kernel.list(), restored: node.restoreReport.restored.map((a) => a.id), exchanges }
+    await node.kernel.drain() // let agents finish what the requests started (a relay's answer)
+    return { dataDir: node.dataDir, agents: node.kernel.list(), restored: node.restoreReport.restored.map((a) => a.id), exchanges, received }
   } finally {
-    offLog()
     await node.stop()
+    off()
     if (init.ephemeral === true && dataDir !== undefined) await rm(dataDir, { recursive: true, force: true })
   }
 }
@@ -79,7 +95,7 @@ async function exchange (kernel: Awaited<ReturnType<typeof createNode>>['kernel'
     })
   }
   try {
-    const reply = await kernel.request('cli:run', to, line, { timeoutMs })
+    const reply = await kernel.request(CLIENT, to, line, { timeoutMs })
     return { to, payload, ...(reply !== undefined ? { reply: JSON.parse(reply) } : {}) }
   } catch (err) {
     if (!(err instanceof MielinError) || err.code === 'E_AGENT_NOT_FOUND') throw err

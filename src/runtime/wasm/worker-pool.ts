@@ -101,6 +101,7 @@ export class WorkerPool {
 
   /** Terminates a worker and starts a fresh one at the same index; its agents must be reloaded. */
   replace (index: number, reason: string): void {
+    if (this.#stopping) return
     const old = this.#slots[index]
     const agents = [...old.agents]
     this.#slots[index] = this.#spawn(index)
@@ -113,7 +114,9 @@ export class WorkerPool {
 
   async stop (): Promise<void> {
     this.#stopping = true
-    await Promise.all(this.#slots.map(async (s) => {
+    await Promise.all(this.#slots.map(async (s, i) => {
+      for (const p of s.pending.values()) p.reject(new WorkerLostError(i, 'the node is stopping', [...s.agents]))
+      s.pending.clear()
       s.replyPort.close()
       await s.worker.terminate()
     }))

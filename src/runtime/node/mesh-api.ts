@@ -1,0 +1,53 @@
+import type { HardwareSummary } from '../cells/placement.js'
+import type { AgentInfo } from '../kernel/index.js'
+
+/**
+ * The control API of a mesh node: what the CLI (over the local socket) and operators (over
+ * the libp2p control protocol, with a token) may ask. One type per method's result.
+ */
+
+export interface NodeStatus {
+  peerId: string
+  name: string
+  addrs: string[]
+  labels: Record<string, string>
+  dataDir: string
+  peers: { alive: number, suspect: number, dead: number }
+  agents: number
+  uptimeMs: number
+}
+
+export interface PeerView {
+  peerId: string
+  name: string
+  self: boolean
+  state: 'alive' | 'suspect' | 'dead' | 'left'
+  addrs: string[]
+  labels: Record<string, string>
+  hardware: HardwareSummary
+  load: { agents: number, messagesPerSec: number, cpu: number, memory: number }
+  lastSeenMs: number
+}
+
+export interface DeployParams {
+  /** Path to the .wasm on the node's machine (the local CLI passes an absolute path). */
+  file?: string
+  /** Or the component itself, base64 (remote operators). */
+  wasm?: string
+  name?: string
+  namespace?: string
+  replicas?: number
+  /** Deploy on this node (peer id or name), skipping placement. */
+  node?: string
+  require?: string[]
+  caps?: string[]
+}
+
+export interface Placement { agent: string, node: string, nodeName: string, epoch: number }
+
+export interface AgentView extends AgentInfo { node: string, nodeName: string }
+
+export interface SendParams { id: string, payload: string, wait?: boolean, timeoutMs?: number }
+export interface SendResult { id: string, node: string, reply?: unknown, messageId?: string }
+
+export interface LogLine { seq: number, ts: number, agent: string, level: string, message: string }
