@@ -41,6 +41,17 @@ t.test('new agent → agent build → up to date; the directory is then refused'
   const againJson = await mielin(['agent', 'build', dir, '--json'], { cwd: tmp })
   t.match(JSON.parse(againJson.stdout), { name: 'hello', wasm: path.join(dir, 'dist/hello.wasm'), bytes: wasm.length, skipped: true })
 
+  // On the real runtime, as the README says: the answer, then the state kept across runs.
+  const dataDir = path.join(tmp, 'hello-node')
+  const first = await mielin(['agent', 'run', 'dist/hello.wasm', '--send', '{"n":1}', '--data-dir', dataDir], { cwd: dir })
+  t.equal(first.exitCode, 0, first.stderr)
+  t.equal(first.stdout.trim(), '{"count":1}')
+  const second = await mielin(['agent', 'run', 'dist/hello.wasm', '--send', '{"n":1}', '--data-dir', dataDir], { cwd: dir })
+  t.equal(second.stdout.trim(), '{"count":2}', 'a second message shows the state was kept')
+  const tested = await mielin(['agent', 'test'], { cwd: dir })
+  t.equal(tested.exitCode, 0, tested.stdout + tested.stderr)
+  t.match(tested.stdout, /3 passed, 0 failed/)
+
   const refused = await mielin(['new', 'agent', 'hello', '--yes'], { cwd: tmp })
   t.equal(refused.exitCode, 2)
   t.match(refused.stderr, /is not empty[\s\S]*Code: E_DIR_NOT_EMPTY\nTry this: .*--force/)
@@ -76,6 +87,16 @@ t.test('tensor and relay templates build into components that pass their steps',
     for (const step of await steps(dir)) {
       const expect = (step.send as { engine?: string }).engine === 'onnx' ? { engine: 'onnx', shape: [1, 3] } : step.expect
       t.has(JSON.parse(agent.onMessage(envelope(step.send)) ?? 'null'), expect, `${template}: send ${JSON.stringify(step.send)}`)
+    }
+    // The real runtime: the template's own steps through `mielin agent test` (real tensor engine).
+    const tested = await mielin(['agent', 'test'], { cwd: dir })
+    t.equal(tested.exitCode, 0, tested.stdout + tested.stderr)
+    t.match(tested.stdout, /3 passed, 0 failed/, `${template}: agent test`)
+    if (template === 'relay') {
+      // Relay to the hello agent of the first test, and get its answer back.
+      const relayed = await mielin(['agent', 'run', 'dist/relay.wasm', path.join(tmp, 'hello/dist/hello.wasm'), '--ephemeral', '--send', '{"to":"hello","payload":{"n":2}}'], { cwd: dir })
+      t.equal(relayed.exitCode, 0, relayed.stderr)
+      t.match(relayed.stdout, /"forwarded":true[\s\S]*from relay: \{"relayed":\{"count":2\},"from":"hello"/)
     }
     if (template === 'relay') {
       // Inside the engine, a host error is an AgentHostError with the host's code.
