@@ -13,7 +13,10 @@ const MIN_MAJOR = 22
  */
 export async function reexecWithProjectNode (scriptUrl) {
   const major = Number(process.versions.node.split('.')[0])
-  if (major >= MIN_MAJOR) return false
+  if (major >= MIN_MAJOR) {
+    exitWithParent()
+    return false
+  }
   const projectNode = fileURLToPath(new URL('../node_modules/.bin/node', scriptUrl))
   if (!existsSync(projectNode)) {
     process.stderr.write(
@@ -23,10 +26,23 @@ export async function reexecWithProjectNode (scriptUrl) {
       `which brings Node ${MIN_MAJOR} into node_modules, or install Node ${MIN_MAJOR}.\n`)
     process.exit(2)
   }
-  const child = spawn(projectNode, [fileURLToPath(scriptUrl), ...process.argv.slice(2)], { stdio: 'inherit' })
+  const child = spawn(projectNode, [fileURLToPath(scriptUrl), ...process.argv.slice(2)], {
+    stdio: 'inherit',
+    env: { ...process.env, MIELIN_WRAPPER_PID: String(process.pid) }
+  })
   // The terminal sends Ctrl-C to the whole process group; the child handles it, we just wait.
   process.on('SIGINT', () => {})
   process.on('SIGTERM', () => child.kill('SIGTERM'))
   const code = await new Promise((resolve) => child.on('exit', (c, sig) => resolve(c ?? (sig === 'SIGINT' ? 130 : 1))))
   process.exit(code)
+}
+
+/**
+ * When this process was started by the wrapper above and the wrapper is killed (even with
+ * SIGKILL, which it cannot forward), stop too instead of living on as an orphan.
+ */
+function exitWithParent () {
+  const wrapper = Number(process.env.MIELIN_WRAPPER_PID)
+  if (!Number.isInteger(wrapper) || wrapper <= 0 || process.ppid !== wrapper) return
+  setInterval(() => { if (process.ppid !== wrapper) process.kill(process.pid, 'SIGTERM') }, 1000).unref()
 }

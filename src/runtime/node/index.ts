@@ -38,6 +38,8 @@ export interface RestoreReport { restored: AgentInfo[], failed: Array<{ id: stri
 export interface MielinNode {
   readonly dataDir: string
   readonly kernel: Kernel
+  /** The data dir's datastore, blobs and checkpoints (shared with the mesh). */
+  readonly store: NodeStore
   readonly restoreReport: RestoreReport
   /** Deploys a built agent (.wasm with its manifest embedded or beside it). */
   deployFile: (file: string, options?: { id?: string, caps?: string[], namespace?: string }) => Promise<AgentInfo>
@@ -65,6 +67,7 @@ export async function createNode (init: NodeInit = {}): Promise<MielinNode> {
   return {
     dataDir,
     kernel,
+    store,
     restoreReport,
     async deployFile (file, options = {}) {
       const bytes = await readAgentFile(file)

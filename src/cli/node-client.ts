@@ -1,0 +1,46 @@
+import { Flags } from '@oclif/core'
+import { ControlClient, controlSocketPath } from '../runtime/control/index.js'
+import { defaultDataDir } from '../runtime/node/index.js'
+import { callRemote } from '../runtime/node/mesh/remote-control.js'
+
+/** --data-dir for commands that talk to (or are) a mesh node. */
+export const nodeDataDirFlag = Flags.string({
+  description: 'The node\'s data dir (default: ~/.mielin/node, or $MIELIN_HOME/node).',
+  helpValue: 'DIR'
+})
+
+export const nodeDir = (flag: string | undefined): string => flag ?? defaultDataDir('node')
+
+/** --remote and --token: talk to a node on another machine instead of the local one. */
+export const remoteFlags = {
+  remote: Flags.string({ description: 'A node of the cluster to ask instead of the local one (multiaddr or HOST:PORT); needs --token.', helpValue: 'ADDR', dependsOn: ['token'], env: 'MIELIN_REMOTE' }),
+  token: Flags.string({ description: 'Capability token for --remote (from `mielin token issue`).', helpValue: 'TOKEN', env: 'MIELIN_TOKEN' })
+}
+
+export interface NodeTarget { dataDir: string, remote?: string, token?: string }
+
+/**
+ * One call to a node: the one running with this data dir, over its owner-only control
+ * socket, or with `remote` a node elsewhere, over libp2p with a capability token.
+ */
+export async function callNode<T> (target: string | NodeTarget, method: string, params: unknown, signal: AbortSignal): Promise<T> {
+  const t = typeof target === 'string' ? { dataDir: target } : target
+  if (t.remote !== undefined && t.token !== undefined) return await callRemote<T>({ dataDir: t.dataDir, remote: t.remote, token: t.token, signal }, method, params)
+  const dataDir = t.dataDir
+  const client = await ControlClient.connect(controlSocketPath(dataDir), { signal })
+  try {
+    return await client.call<T>(method, params, { signal })
+  } finally {
+    await client.close()
+  }
+}
+
+/** A streaming call (logs --follow, events): yields until the node ends it or Ctrl-C. */
+export async function * streamNode<T> (dataDir: string, method: string, params: unknown, signal: AbortSignal): AsyncGenerator<T> {
+  const client = await ControlClient.connect(controlSocketPath(dataDir), { signal })
+  try {
+    yield * client.stream<T>(method, params, { signal })
+  } finally {
+    await client.close()
+  }
+}

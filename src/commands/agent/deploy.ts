@@ -1,0 +1,42 @@
+import path from 'node:path'
+import { Args, Flags } from '@oclif/core'
+import { BaseCommand } from '../../cli/base-command.js'
+import { callNode, nodeDataDirFlag, nodeDir } from '../../cli/node-client.js'
+import { positiveInt } from '../../cli/flags.js'
+import type { Placement } from '../../runtime/node/mesh-api.js'
+
+export default class AgentDeploy extends BaseCommand {
+  static override summary = 'Deploy a built agent onto the cluster.'
+  static override description = 'The local node picks the node that fits the agent (--require and the manifest\'s placement: architecture, SIMD, GPU, labels), least loaded first, copies the component there (content-addressed) and starts it. When no node fits, the error says which constraint failed on which node.'
+  static override examples = [
+    { command: '<%= config.bin %> <%= command.id %> dist/hello.wasm', description: 'Anywhere that fits' },
+    { command: '<%= config.bin %> <%= command.id %> dist/hello.wasm --require simd=avx2 --require label=region=eu', description: 'Only on AVX2 nodes labelled region=eu' },
+    { command: '<%= config.bin %> <%= command.id %> dist/hello.wasm --name hello-2 --replicas 3', description: 'Three copies: hello-2-1, hello-2-2, hello-2-3' }
+  ]
+
+  static override args = { file: Args.string({ description: 'The built agent (.wasm).', required: true }) }
+  static override flags = {
+    'data-dir': nodeDataDirFlag,
+    name: Flags.string({ description: 'Agent id (default: the manifest name).', helpValue: 'ID' }),
+    namespace: Flags.string({ description: 'Namespace (tenant).', default: 'default', helpValue: 'NS' }),
+    replicas: Flags.string({ description: 'How many copies (ids get -1, -2, …).', default: '1', helpValue: 'N' }),
+    node: Flags.string({ description: 'Deploy on this node (peer id or name) instead of choosing.', helpValue: 'PEER' }),
+    require: Flags.string({ char: 'r', description: 'Placement constraint (repeatable): simd=avx2, arch=aarch64, gpu, label=region=eu.', multiple: true, helpValue: 'C' }),
+    cap: Flags.string({ description: 'Grant this capability instead of the manifest\'s list (repeatable).', multiple: true, helpValue: 'CAP' })
+  }
+
+  async run (): Promise<Placement[]> {
+    const { args, flags } = await this.parse(AgentDeploy)
+    const placements = await callNode<Placement[]>(nodeDir(flags['data-dir']), 'agent.deploy', {
+      file: path.resolve(args.file),
+      name: flags.name,
+      namespace: flags.namespace,
+      replicas: positiveInt('replicas', flags.replicas, 100),
+      node: flags.node,
+      require: flags.require ?? [],
+      caps: flags.cap
+    }, this.signal)
+    for (const p of placements) this.log(`${p.agent} → ${p.nodeName} (${p.node}), epoch ${p.epoch}`)
+    return placements
+  }
+}

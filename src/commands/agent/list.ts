@@ -1,0 +1,18 @@
+import { BaseCommand } from '../../cli/base-command.js'
+import { callNode, nodeDataDirFlag, nodeDir, remoteFlags } from '../../cli/node-client.js'
+import type { AgentView } from '../../runtime/node/mesh-api.js'
+
+export default class AgentList extends BaseCommand {
+  static override summary = 'List the agents of the whole cluster.'
+  static override description = 'Asks every live node for its agents: id, node, status, queued and handled messages, restarts.'
+  static override examples = [{ command: '<%= config.bin %> <%= command.id %>', description: 'Every agent on every node' }]
+  static override flags = { 'data-dir': nodeDataDirFlag, ...remoteFlags }
+
+  async run (): Promise<AgentView[]> {
+    const { flags } = await this.parse(AgentList)
+    const agents = await callNode<AgentView[]>({ dataDir: nodeDir(flags['data-dir']), remote: flags.remote, token: flags.token }, 'agent.list', {}, this.signal)
+    if (agents.length === 0) this.log('No agents. Deploy one with: mielin agent deploy dist/<name>.wasm')
+    for (const a of agents) this.log(`${a.id.padEnd(16)} ${a.status.padEnd(9)} on ${a.nodeName.padEnd(10)} ${a.namespace}  queued=${a.queued} handled=${a.processed} restarts=${a.restarts}`)
+    return agents
+  }
+}

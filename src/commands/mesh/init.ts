@@ -1,0 +1,30 @@
+import { Flags } from '@oclif/core'
+import { BaseCommand } from '../../cli/base-command.js'
+import { nodeDataDirFlag, nodeDir } from '../../cli/node-client.js'
+import { initCluster } from '../../runtime/mesh/auth/index.js'
+
+export default class MeshInit extends BaseCommand {
+  static override summary = 'Create a new cluster: its secret, an admin key, and a join token.'
+  static override description = 'Run once, on the first node. It writes cluster.json (the cluster secret: nodes without it cannot connect) and admin.key (signs operator tokens) into the data dir, and prints a join token that other nodes pass to `mielin mesh join`. The token contains the cluster secret: share it like a password.'
+  static override examples = [
+    { command: '<%= config.bin %> <%= command.id %>', description: 'A cluster in the default data dir' },
+    { command: '<%= config.bin %> <%= command.id %> --data-dir ./node-a --bootstrap /ip4/10.0.0.5/tcp/9000', description: 'With the address other nodes should dial' }
+  ]
+
+  static override flags = {
+    'data-dir': nodeDataDirFlag,
+    bootstrap: Flags.string({ description: 'Address of this node for the others to dial (repeatable).', multiple: true, helpValue: 'ADDR' }),
+    force: Flags.boolean({ description: 'Replace an existing cluster in this data dir (its nodes will no longer connect).' })
+  }
+
+  async run (): Promise<{ dataDir: string, joinToken: string }> {
+    const { flags } = await this.parse(MeshInit)
+    const dataDir = nodeDir(flags['data-dir'])
+    const { joinToken } = await initCluster(dataDir, { bootstrap: flags.bootstrap, force: flags.force })
+    this.log(`Cluster created in ${dataDir}.`)
+    this.log('Join token (contains the cluster secret; share it like a password):')
+    this.log(`  ${joinToken}`)
+    this.log('Next: mielin mesh start --bind 0.0.0.0:9000  (here), and on each other node: mielin mesh join <token>')
+    return { dataDir, joinToken }
+  }
+}

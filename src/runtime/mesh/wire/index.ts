@@ -1,0 +1,20 @@
+/**
+ * The mesh wire: length-prefixed, schema-checked, size-limited JSON frames over libp2p
+ * streams. A bad frame (too big, not JSON, wrong shape) resets the one stream it came on.
+ *
+ * @example
+ * ```ts
+ * const Ping = schema.object({ n: schema.integer({ min: 0 }) })
+ * // one-shot: serveRequest(stream, connection, Ping, (req) => ({ n: req.n + 1 }))
+ * const reply = await requestOnce(stream, { n: 1 })                 // { n: 2 }
+ * // channel: many requests on one stream, both directions
+ * const ch = new Channel({ protocol, peer, open })
+ * await ch.request({ n: 1 }); await ch.notify({ n: 2 })
+ * ```
+ */
+export { schema, type Schema, type OptionalSchema, type Infer, type ObjectOf, type Frame, type JsonValue, type StringOptions, type NumberOptions, type ArrayOptions, type RecordOptions, type JsonOptions } from './schema.js'
+export { encodeFrame, decodeJson, FrameDecoder, varintLength, DEFAULT_MAX_FRAME_BYTES, HARD_MAX_FRAME_BYTES } from './codec.js'
+export { FrameStream, type FrameStreamOptions } from './frame-stream.js'
+export { serveRequest, requestOnce, errorInfoSchema, type RequestContext, type RequestHandler, type ServeOptions, type RequestOnceOptions } from './rpc.js'
+export { Channel, raceSignal, type ChannelContext, type ChannelHandler, type ChannelHandlerEntry, type ChannelInit, type ChannelOptions, type ChannelRequestOptions } from './channel.js'
+export { toBase64Chunks, fromBase64Chunks, DEFAULT_CHUNK_BYTES } from './chunks.js'

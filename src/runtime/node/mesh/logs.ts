@@ -1,0 +1,45 @@
+import type { Kernel } from '../../kernel/index.js'
+import type { LogLine } from '../mesh-api.js'
+
+/** The last lines of each agent's log (its `log` calls, failures, restarts), for `agent logs`. */
+export class AgentLogs {
+  readonly #lines = new Map<string, LogLine[]>()
+  readonly #listeners = new Set<(l: LogLine) => void>()
+  #seq = 0
+
+  constructor (kernel: Kernel, private readonly keep = 1000) {
+    kernel.events.on((e) => {
+      if (e.name === 'kernel:agent:log') this.#add(e.agent, e.level, e.message)
+      if (e.name === 'kernel:agent:failed') this.#add(e.agent, 'error', `failed: ${e.reason}${e.willRestart ? ' (restarting)' : ''}`)
+      if (e.name === 'kernel:agent:started') this.#add(e.agent, 'info', `started on worker ${e.worker}${e.restored ? ' from its checkpoint' : ''}`)
+    })
+  }
+
+  #add (agent: string, level: string, message: string): void {
+    const line = { seq: ++this.#seq, ts: Date.now(), agent, level, message }
+    const list = this.#lines.get(agent) ?? []
+    list.push(line)
+    if (list.length > this.keep) list.shift()
+    this.#lines.set(agent, list)
+    for (const l of this.#listeners) l(line)
+  }
+
+  get (agent: string, after = 0): LogLine[] { return (this.#lines.get(agent) ?? []).filter((l) => l.seq > after) }
+
+  /** New lines of one agent as they come, until `signal` aborts. */
+  async * follow (agent: string, signal: AbortSignal): AsyncIterable<LogLine> {
+    const queue: LogLine[] = [...this.get(agent)]
+    let wake: (() => void) | undefined
+    const listener = (l: LogLine): void => { if (l.agent === agent) { queue.push(l); wake?.() } }
+    this.#listeners.add(listener)
+    signal.addEventListener('abort', () => wake?.())
+    try {
+      while (!signal.aborted) {
+        while (queue.length > 0) yield queue.shift() as LogLine
+        await new Promise<void>((resolve) => { wake = resolve })
+      }
+    } finally {
+      this.#listeners.delete(listener)
+    }
+  }
+}

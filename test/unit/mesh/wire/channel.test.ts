@@ -1,0 +1,137 @@
+// The channel and one-shot RPC over in-memory stream pairs (no libp2p node).
+import t from 'tap'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import type { Connection, Stream } from '@libp2p/interface'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { streamPair } from '@libp2p/utils'
+import { MielinError } from '../../../../src/runtime/errors.js'
+import { Channel, encodeFrame, requestOnce, schema, serveRequest, type ChannelHandlerEntry } from '../../../../src/runtime/mesh/wire/index.js'
+
+const peer = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+const conn = { remotePeer: peer } as unknown as Connection
+const Add = schema.object({ a: schema.integer(), b: schema.integer() })
+
+class Nope extends MielinError { static override readonly defaultCode: string = 'E_NOPE' }
+
+const adder: ChannelHandlerEntry = {
+  schema: Add as never,
+  handler: async (f) => {
+    const { a, b } = f as { a: number, b: number }
+    if (a < 0) throw new Nope('negative')
+    if (a === 999) throw new Error('a bug')
+    if (b === 7) await new Promise((resolve) => setTimeout(resolve, 50))
+    return { sum: a + b }
+  }
+}
+
+async function pair (serverHandler: ChannelHandlerEntry | undefined, clientHandler?: ChannelHandlerEntry, maxConcurrent?: number): Promise<{ client: Channel, server: Channel, streams: [Stream, Stream] }> {
+  const [out, inb] = await streamPair()
+  const server = new Channel({ protocol: '/mielin/test/1.0.0', peer: 'client', handler: () => serverHandler, maxConcurrent }, { stream: inb, connection: conn })
+  const client = new Channel({ protocol: '/mielin/test/1.0.0', peer: 'server', handler: () => clientHandler, requestTimeoutMs: 1000 }, { stream: out, connection: conn })
+  return { client, server, streams: [out, inb] }
+}
+
+t.test('requests are answered by id, concurrently, errors keep their code', async (t) => {
+  const { client } = await pair(adder)
+  t.same(await client.request({ a: 1, b: 2 }), { sum: 3 })
+  const answers = await Promise.all([client.request({ a: 1, b: 7 }), client.request({ a: 2, b: 2 }), client.request({ a: 3, b: 3 })])
+  t.same(answers, [{ sum: 8 }, { sum: 4 }, { sum: 6 }], 'the slow first answer does not block the others')
+  await t.rejects(client.request({ a: -1, b: 0 }), { code: 'E_NOPE', message: 'negative', peer: 'server' })
+  await t.rejects(client.request({ a: 999, b: 0 }), { code: 'E_REMOTE_INTERNAL' }, 'a bug stays private')
+  await t.rejects(client.request({ a: 1, b: 2 }, { schema: schema.object({ product: schema.integer() }) }), { code: 'E_BAD_FRAME' }, 'a wrong answer shape is a bad frame')
+})
+
+t.test('both directions and notifications share the stream', async (t) => {
+  const seen: unknown[] = []
+  const { client, server } = await pair(
+    { schema: schema.frame() as never, handler: (f, ctx) => { seen.push([ctx.kind, f]) } },
+    { schema: Add as never, handler: (f) => ({ back: (f as { a: number }).a }) }
+  )
+  await client.notify({ hello: 1 })
+  t.same(await server.request({ a: 5, b: 0 }), { back: 5 }, 'the server side asks the client')
+  await client.request({ x: 1 })
+  t.same(seen, [['notify', { hello: 1 }], ['request', { x: 1 }]])
+})
+
+t.test('a request without a handler, a timeout, an abort', async (t) => {
+  const { client, server } = await pair(undefined)
+  await t.rejects(client.request({ a: 1 }), { code: 'E_PROTOCOL_UNSUPPORTED' })
+  await t.rejects(server.request({ a: 1 }, { timeoutMs: 50 }), { code: 'E_PROTOCOL_UNSUPPORTED' })
+  const slow = await pair({ schema: schema.frame() as never, handler: async () => await new Promise((resolve) => setTimeout(resolve, 300)) })
+  await t.rejects(slow.client.request({}, { timeoutMs: 50 }), { code: 'E_MESH_TIMEOUT' })
+  await t.rejects(slow.client.request({}, { signal: AbortSignal.timeout(20) }), { code: 'E_ABORTED' })
+})
+
+t.test('a bad frame resets that stream only: in-flight requests fail, and the channel says so', async (t) => {
+  const { client, streams } = await pair({ schema: Add as never, handler: async () => await new Promise((resolve) => setTimeout(() => resolve({}), 200)) })
+  const inFlight = client.request({ a: 1, b: 1 })
+  streams[1].send(encodeFrame({ k: 'zz' })) // the server side sends garbage to the client
+  await t.rejects(inFlight, { code: 'E_STREAM_CLOSED' })
+  t.equal(client.open, false)
+  await t.rejects(client.request({ a: 1, b: 1 }), { code: 'E_STREAM_CLOSED' }, 'an inbound channel does not re-open')
+
+  const wrongShape = await pair(adder)
+  const p = wrongShape.client.request({ a: 'one', b: 1 })
+  await t.rejects(p, { code: 'E_STREAM_CLOSED' }, 'a request of the wrong shape resets the stream')
+})
+
+t.test('an outbound channel re-opens its stream after it died', async (t) => {
+  let opened = 0
+  const client = new Channel({
+    protocol: '/mielin/test/1.0.0',
+    peer: 'server',
+    open: async () => {
+      opened++
+      const [out, inb] = await streamPair()
+      // eslint-disable-next-line no-new
+      new Channel({ protocol: '/mielin/test/1.0.0', peer: 'client', handler: () => adder }, { stream: inb, connection: conn })
+      return { stream: out, connection: conn }
+    }
+  })
+  t.same(await client.request({ a: 1, b: 1 }), { sum: 2 })
+  client.abort()
+  t.same(await client.request({ a: 2, b: 2 }), { sum: 4 })
+  t.equal(opened, 2)
+  await client.close()
+  await t.rejects(client.request({ a: 1, b: 1 }), { code: 'E_STREAM_CLOSED' }, 'closed means closed')
+})
+
+t.test('back-pressure: a busy server pauses the stream and still answers everything', async (t) => {
+  let running = 0
+  let peak = 0
+  const { client } = await pair({
+    schema: schema.frame() as never,
+    handler: async () => {
+      peak = Math.max(peak, ++running)
+      await new Promise((resolve) => setTimeout(resolve, 2))
+      running--
+      return {}
+    }
+  }, undefined, 8)
+  await Promise.all(Array.from({ length: 300 }, async () => await client.request({ pad: 'x'.repeat(2000) })))
+  t.ok(peak <= 9, `at most ~8 handlers ran at once (${peak})`)
+})
+
+t.test('one-shot: request, answer, errors', async (t) => {
+  const Echo = schema.object({ text: schema.string({ max: 10 }) })
+  const serve = async (frame: object | Uint8Array, handler = (r: { text: string }) => ({ text: r.text.toUpperCase() })): Promise<{ out: Stream, served: Promise<void> }> => {
+    const [out, inb] = await streamPair()
+    const served = serveRequest(inb, conn, Echo, handler, { readTimeoutMs: 300 })
+    if (frame instanceof Uint8Array) out.send(frame)
+    return { out, served }
+  }
+  const ok = await serve({})
+  t.same(await requestOnce(ok.out, { text: 'hi' }), { text: 'HI' })
+  await ok.served
+  const failing = await serve({}, () => { throw new Nope('nope') })
+  await t.rejects(requestOnce(failing.out, { text: 'x' }, { peer: 'p1' }), { code: 'E_NOPE', peer: 'p1' })
+  const bad = await serve({})
+  await t.rejects(requestOnce(bad.out, { text: 'far too long' }), { code: 'E_STREAM_CLOSED' }, 'a bad request resets the stream')
+  await bad.served
+  const keepAlive = setTimeout(() => {}, 5000) // AbortSignal.timeout does not hold the event loop
+  const silent = await serve({})
+  await silent.served // the server gives up on a client that says nothing
+  if (silent.out.status === 'open') await new Promise((resolve) => { silent.out.addEventListener('close', resolve, { once: true }) })
+  clearTimeout(keepAlive)
+  t.not(silent.out.status, 'open', 'and resets the stream')
+})

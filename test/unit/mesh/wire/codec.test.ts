@@ -1,0 +1,44 @@
+import t from 'tap'
+import { FrameDecoder, decodeJson, encodeFrame, fromBase64Chunks, toBase64Chunks } from '../../../../src/runtime/mesh/wire/index.js'
+
+const bodies = (d: FrameDecoder, chunk: Uint8Array): unknown[] => d.push(chunk).map((b) => decodeJson(b))
+
+t.test('frames survive any split into chunks', async (t) => {
+  const frames = [{ a: 1 }, { text: 'x'.repeat(300) }, { n: [1, 2, 3] }, { big: 'y'.repeat(70_000) }]
+  const bytes = Buffer.concat(frames.map((f) => encodeFrame(f)))
+  for (const size of [1, 2, 3, 7, 128, 4096, bytes.byteLength]) {
+    const d = new FrameDecoder()
+    const out: unknown[] = []
+    for (let i = 0; i < bytes.byteLength; i += size) out.push(...bodies(d, bytes.subarray(i, i + size)))
+    t.same(out, frames, `chunks of ${size}`)
+    t.equal(d.buffered, 0)
+  }
+})
+
+t.test('the limit is checked on the length prefix, before buffering', async (t) => {
+  const d = new FrameDecoder(100)
+  t.throws(() => d.push(encodeFrame({ s: 'x'.repeat(200) }).subarray(0, 3)), { code: 'E_BAD_FRAME', message: /over the 100-byte limit/ })
+  t.throws(() => new FrameDecoder().push(new Uint8Array([0xff, 0xff, 0xff, 0xff, 0x01])), { message: /length prefix too long|over the/ })
+  t.throws(() => new FrameDecoder().push(new Uint8Array([0x80, 0x00])), { message: /malformed length prefix/ })
+  t.throws(() => encodeFrame({ s: 'x'.repeat(200) }, 100), { code: 'E_BAD_FRAME', message: /over the 100-byte limit/ })
+})
+
+t.test('bodies must be UTF-8 JSON; only objects are sent', async (t) => {
+  t.throws(() => decodeJson(new Uint8Array([0xff, 0xfe])), { code: 'E_BAD_FRAME', message: /UTF-8/ })
+  t.throws(() => decodeJson(Buffer.from('{"a":')), { code: 'E_BAD_FRAME', message: /not JSON/ })
+  t.throws(() => decodeJson(new Uint8Array(0)), { code: 'E_BAD_FRAME' })
+  t.throws(() => encodeFrame([1, 2] as unknown as object), { code: 'E_INVALID_ARG' })
+  const cyclic: Record<string, unknown> = {}
+  cyclic.self = cyclic
+  t.throws(() => encodeFrame(cyclic), { code: 'E_INVALID_ARG' })
+})
+
+t.test('binary payloads travel as base64 chunks', async (t) => {
+  const blob = new Uint8Array(1_300_000).map((_, i) => i * 7)
+  const chunks = toBase64Chunks(blob)
+  t.equal(chunks.length, 3)
+  for (const c of chunks) t.ok(encodeFrame({ data: c }).byteLength < 1024 * 1024, 'each chunk fits a default frame')
+  t.same(fromBase64Chunks(chunks), blob)
+  t.throws(() => fromBase64Chunks(chunks, 1_000_000), { code: 'E_BAD_FRAME' })
+  t.same(fromBase64Chunks(toBase64Chunks(new Uint8Array(0))), new Uint8Array(0))
+})
