@@ -15,9 +15,10 @@ t.setTimeout(300_000)
 const tmp = await mkdtemp(path.join(os.tmpdir(), 'mielin-mesh-e2e-'))
 const probe = await buildFixtureAgent('probe')
 const dir = (n: string): string => path.join(tmp, n)
-const nodes = new Map<string, { child: ResultPromise, stderr: string, stdout: string, port: number }>()
+const nodes = new Map<string, { child: ResultPromise, stderr: string, stdout: string, port: number, exit?: number | null }>()
 
 t.teardown(async () => {
+  for (const [name, n] of nodes) if (n.exit !== undefined && n.exit !== 0 && n.exit !== null) t.comment(`node ${name} exited ${n.exit}:\n${n.stderr}`)
   for (const n of nodes.values()) n.child.kill('SIGKILL')
   await Promise.allSettled([...nodes.values()].map(async (n) => await n.child))
   await rm(tmp, { recursive: true, force: true })
@@ -29,8 +30,9 @@ async function start (name: string, join?: number): Promise<void> {
   const args = ['bin/run.js', 'mesh', 'start', '--bind', `127.0.0.1:${port}`, '--data-dir', dir(name), '--name', name, '--label', `zone=${name}`, '--heartbeat-ms', '300', '--workers', '1']
   if (join !== undefined) args.push('--join', `127.0.0.1:${join}`)
   const child = execa(process.execPath, args, { cwd: ROOT, reject: false, buffer: false, env: { NO_COLOR: '1' } })
-  const node = { child, stderr: '', stdout: '', port }
+  const node: { child: ResultPromise, stderr: string, stdout: string, port: number, exit?: number | null } = { child, stderr: '', stdout: '', port }
   nodes.set(name, node)
+  void child.then((r) => { node.exit = r.exitCode ?? null })
   child.stderr?.on('data', (d: Buffer) => { node.stderr += d.toString() })
   child.stdout?.on('data', (d: Buffer) => { node.stdout += d.toString() })
   await until(() => node.stdout.includes('is running'), 30_000, `${name} to start: ${node.stderr}`)

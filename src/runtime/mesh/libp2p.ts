@@ -27,6 +27,9 @@ import type { Logger } from '../logger.js'
 import { Admission, admission, gateComponents, RefusedPeers } from './admission.js'
 import { CLUSTER_KEY_LENGTH, pskBytes } from './auth/index.js'
 import { ClusterKeyError, NodeUnreachableError } from './errors.js'
+import { fixXsalsa20 } from './xsalsa20-fix.js'
+
+fixXsalsa20() // before any pnet connection: see xsalsa20-fix.ts
 
 export const KAD_PROTOCOL = '/mielin/kad/1.0.0'
 

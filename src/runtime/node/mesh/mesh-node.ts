@@ -39,6 +39,8 @@ export interface MeshNodeInit {
 export interface MeshNodeHandle {
   peerId: string
   addrs: string[]
+  /** For programs that embed a node: request/send to agents anywhere, deploy, list. */
+  services: MeshServices
   status: () => NodeStatus
   /** Resolves when the node has stopped (Ctrl-C, `mielin mesh leave`, or stop()). */
   stopped: Promise<void>
@@ -147,5 +149,5 @@ export async function startMeshNode (init: MeshNodeInit): Promise<MeshNodeHandle
     throw err
   }
   init.signal?.addEventListener('abort', () => { void stop() }, { once: true })
-  return { peerId: mesh.peerId.toString(), addrs: mesh.multiaddrs().map(String), status, stopped, stop }
+  return { peerId: mesh.peerId.toString(), addrs: mesh.multiaddrs().map(String), services, status, stopped, stop }
 }
