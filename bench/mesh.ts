@@ -39,6 +39,14 @@ export async function benchMesh (): Promise<void> {
       }
       lat.sort((x, y) => x - y)
       print('mesh_reqrep_seq_p50', lat[Math.floor(lat.length / 2)], 'us')
+      const local: number[] = []
+      for (let i = 0; i < 3000; i++) {
+        const t0 = process.hrtime.bigint()
+        await nodeB.services.request('bench', 'noop', 'null', 10_000)
+        local.push(Number(process.hrtime.bigint() - t0) / 1000)
+      }
+      local.sort((x, y) => x - y)
+      print('mesh_same_node_reqrep_seq_p50', local[Math.floor(local.length / 2)], 'us (no network: kernel + worker + agent)')
       print('mesh_reqrep_seq_p99', lat[Math.floor(lat.length * 0.99)], 'us')
       let left = 20_000
       const t0 = performance.now()
