@@ -1,7 +1,7 @@
 // Real libp2p nodes on 127.0.0.1 in one process: the private cluster on TCP and QUIC,
 // one-shot RPC and channels, and membership with failure detection.
 import { randomBytes } from 'node:crypto'
-import { register } from 'node:module'
+import '../helpers/esm-js-hook.js'
 import t, { type Test } from 'tap'
 import { quic } from '@chainsafe/libp2p-quic'
 import { generateKeyPair } from '@libp2p/crypto/keys'
@@ -9,20 +9,6 @@ import type { Stream } from '@libp2p/interface'
 import { createLibp2p } from 'libp2p'
 import type { Mesh as MeshType, MeshInit, Membership, MembershipEvent, MembershipInit } from '../../src/runtime/mesh/index.js'
 
-// tap loads tests through ts-node's ESM loader, which takes an ES module shipped as `.js` in a
-// package without "type": "module" (@peculiar/webcrypto, used by @libp2p/tls) for CommonJS;
-// plain Node detects the syntax. This hook does what Node does, for node_modules only.
-register('data:text/javascript,' + encodeURIComponent(`
-import { readFileSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
-import { Script } from 'node:vm'
-export async function load (url, context, next) {
-  const r = await next(url, context)
-  if (r.format !== 'commonjs' || !url.startsWith('file:') || !url.includes('/node_modules/') || !url.endsWith('.js')) return r
-  const source = readFileSync(fileURLToPath(url), 'utf8')
-  try { new Script(source) } catch (err) { if (/\\b(import|export)\\b/.test(String(err))) return { format: 'module', source, shortCircuit: true } }
-  return r
-}`))
 const { ADMIT_PROTOCOL, KAD_PROTOCOL, Mesh, createMembership, encodeFrame, schema } = await import('../../src/runtime/mesh/index.js')
 type Mesh = MeshType
 

@@ -2,7 +2,7 @@
 // (heartbeat, admit, a one-shot RPC and a channel); the node must stay up, reset only the
 // offending streams, and still answer a correct request afterwards.
 import { randomBytes } from 'node:crypto'
-import { register } from 'node:module'
+import '../helpers/esm-js-hook.js'
 import t from 'tap'
 import { quic } from '@chainsafe/libp2p-quic'
 import { generateKeyPair } from '@libp2p/crypto/keys'
@@ -10,19 +10,7 @@ import type { Connection, Stream } from '@libp2p/interface'
 import { createLibp2p } from 'libp2p'
 import type { Logger } from '../../src/runtime/logger.js'
 
-// tap's ts-node loader takes ES modules shipped as `.js` without "type": "module" for CommonJS
-// (@libp2p/tls needs one); this hook detects their syntax as plain Node does. See mesh-core.test.ts.
-register('data:text/javascript,' + encodeURIComponent(`
-import { readFileSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
-import { Script } from 'node:vm'
-export async function load (url, context, next) {
-  const r = await next(url, context)
-  if (r.format !== 'commonjs' || !url.startsWith('file:') || !url.includes('/node_modules/') || !url.endsWith('.js')) return r
-  const source = readFileSync(fileURLToPath(url), 'utf8')
-  try { new Script(source) } catch (err) { if (/\\b(import|export)\\b/.test(String(err))) return { format: 'module', source, shortCircuit: true } }
-  return r
-}`))
+
 const { ADMIT_PROTOCOL, HEARTBEAT_PROTOCOL, Mesh, createMembership, encodeFrame, schema, signBeat } = await import('../../src/runtime/mesh/index.js')
 
 const ECHO = '/mielin/echo/1.0.0'

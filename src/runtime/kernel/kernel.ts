@@ -8,7 +8,7 @@ import { WorkerLostError, WorkerPool, type ComponentLoader, type LoadedComponent
 import { CapabilitySpace, type CapabilityKind } from './capabilities.js'
 import { AgentFailedError, AgentNotFoundError, AgentUnavailableError, QuotaError, agentErrorText } from './errors.js'
 import { checkEnvelope, newMessageId, type Envelope, type EnvelopeKind } from './envelope.js'
-import { EventBus } from './events.js'
+import { EventBus, type KernelEvent } from './events.js'
 import { HostServices } from './host-services.js'
 import { Mailbox } from './mailbox.js'
 import { Namespace, type NamespaceQuota } from './namespaces.js'
@@ -109,7 +109,7 @@ export const isClientAddress = (id: string): boolean => id.startsWith('cli:')
 interface PendingReply { resolve: (r: string | undefined) => void, reject: (e: Error) => void, timer?: NodeJS.Timeout }
 
 export class Kernel {
-  readonly events = new EventBus()
+  readonly events = new EventBus<KernelEvent>()
   readonly #c: KernelComponents
   readonly #log: Logger
   readonly #pool: WorkerPool

@@ -15,4 +15,4 @@
 export { Membership, createMembership, type MembershipInit, type MembershipComponents } from './membership.js'
 export { MemberTable, type Member, type MemberState, type MembershipEvent, type MemberTableInit } from './member-table.js'
 export { HEARTBEAT_PROTOCOL, MAX_BEAT_BYTES, MAX_RELAY, heartbeatSchema, heartbeatFrameSchema, signedBeatSchema, signBeat, verifyBeat, type Heartbeat, type HeartbeatFrame, type Load, type SignedBeat } from './heartbeat.js'
-export { EventBus } from './events.js'
+export { EventBus } from '../../event-bus.js'

@@ -6,7 +6,7 @@ import { defaultLogger, type Logger } from '../../logger.js'
 import type { Mesh } from '../mesh.js'
 import type { ChannelContext } from '../wire/channel.js'
 import type { JsonValue } from '../wire/schema.js'
-import { EventBus } from './events.js'
+import { EventBus } from '../../event-bus.js'
 import { HEARTBEAT_PROTOCOL, MAX_RELAY, heartbeatFrameSchema, signBeat, verifyBeat, type Heartbeat, type HeartbeatFrame, type Load, type SignedBeat } from './heartbeat.js'
 import { MemberTable, type Member, type MembershipEvent } from './member-table.js'
 

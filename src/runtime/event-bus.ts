@@ -1,5 +1,6 @@
 /**
- * A small typed event bus: listeners for the hot path, an AsyncIterable for the TUI and
+ * A small typed event bus, shared by the kernel and the mesh (events are tagged by a
+ * namespaced `name`, e.g. 'kernel:agent:started', 'mesh:peer:dead'): listeners for the hot path, an AsyncIterable for the TUI and
  * telemetry (buffered, so a slow reader misses nothing; it ends when the signal aborts).
  */
 export class EventBus<E extends { name: string }> {
@@ -9,6 +10,9 @@ export class EventBus<E extends { name: string }> {
   constructor (onError?: (err: unknown) => void) {
     this.#onError = onError
   }
+
+  /** Whether anyone listens: hot paths skip building events nobody reads. */
+  get active (): boolean { return this.#listeners.size > 0 }
 
   emit (e: E): void {
     for (const l of this.#listeners) {
