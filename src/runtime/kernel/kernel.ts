@@ -182,7 +182,7 @@ export class Kernel {
       if (this.#c.store !== undefined) {
         await this.#c.store.putBlob(agent.component.hash, init.component)
         await this.#c.store.saveAgent({ id, namespace: ns.name, manifest, hash: agent.component.hash, caps: caps.names() })
-        if (init.state !== undefined) this.#c.store.saveCheckpoint(id, init.state)
+        if (init.state !== undefined) await this.#c.store.saveCheckpoint(id, init.state)
       }
     } catch (err) {
       this.#agents.delete(id)
@@ -348,11 +348,14 @@ export class Kernel {
   #delivered (agent: Agent, batch: Envelope[], results: MessageResult[], state: Uint8Array | undefined, trap: string | undefined, cpuMs: number): void {
     agent.ns.chargeCpu(cpuMs)
     agent.processed += results.length
-    results.forEach((r, i) => this.#answer(batch[i], r))
+    let durable: Promise<void> | undefined
     if (state !== undefined) {
       agent.checkpoint = state
-      this.#c.store?.saveCheckpoint(agent.id, state)
+      durable = this.#c.store?.saveCheckpoint(agent.id, state)
+      durable?.catch((err: Error) => this.#log.error(`checkpoint of ${agent.id} failed: ${err.message}`))
     }
+    // A client's reply waits for the checkpoint: once it sees the answer, a crash cannot undo it.
+    results.forEach((r, i) => this.#answer(batch[i], r, durable))
     if (trap === undefined) return
     // The message that trapped fails; the rest go back to the front of the mailbox.
     const failed = batch[results.length]
@@ -424,15 +427,19 @@ export class Kernel {
   // ---- replies -------------------------------------------------------------------------
 
   /** Routes the outcome of a request back to whoever asked. */
-  #answer (e: Envelope, r: MessageResult): void {
+  #answer (e: Envelope, r: MessageResult, durable?: Promise<void>): void {
     if (e.kind !== 'request') {
       if ('err' in r) this.events.emit({ name: 'kernel:agent:log', agent: e.to, level: 'error', message: `handling ${e.kind} ${e.id}: ${r.err}` })
       return
     }
     const payload = 'ok' in r ? (r.ok ?? 'null') : JSON.stringify({ error: { code: 'E_AGENT_ERROR', message: r.err } })
     if (this.#replies.has(e.id)) {
-      if ('ok' in r) this.#settleExternal(e.id, r.ok ?? undefined)
-      else this.#settleExternal(e.id, undefined, new AgentFailedError(`Agent "${e.to}" returned an error: ${r.err}`, 'E_AGENT_ERROR'))
+      const settle = (): void => {
+        if ('ok' in r) this.#settleExternal(e.id, r.ok ?? undefined)
+        else this.#settleExternal(e.id, undefined, new AgentFailedError(`Agent "${e.to}" returned an error: ${r.err}`, 'E_AGENT_ERROR'))
+      }
+      if (durable === undefined) settle()
+      else void durable.then(settle, settle)
       return
     }
     try {

@@ -88,10 +88,14 @@ export class NodeStore {
     for await (const key of this.datastore.queryKeys({ prefix: `/kv/${part(id)}/` })) await this.datastore.delete(key)
   }
 
-  // Checkpoints: the newest state wins; writes are coalesced so a busy agent costs one write at a time.
-  saveCheckpoint (id: string, state: Uint8Array): void {
+  /**
+   * Checkpoints: the newest state wins; writes are coalesced so a busy node costs one
+   * datastore write at a time. Resolves once this state is written.
+   */
+  async saveCheckpoint (id: string, state: Uint8Array): Promise<void> {
     this.#pending.set(id, state)
     this.#flushing ??= this.#flush()
+    await this.#flushing // the flush loop runs until nothing is pending, this state included
   }
 
   async getCheckpoint (id: string): Promise<Uint8Array | undefined> {
