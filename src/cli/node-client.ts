@@ -1,5 +1,7 @@
 import { Flags } from '@oclif/core'
-import { ControlClient, controlSocketPath } from '../runtime/control/index.js'
+import { existsSync } from 'node:fs'
+import path from 'node:path'
+import { ControlClient, controlSocketPath, NodeNotRunningError } from '../runtime/control/index.js'
 import { defaultDataDir } from '../runtime/node/index.js'
 import { callRemote } from '../runtime/node/mesh/remote-control.js'
 
@@ -27,7 +29,7 @@ export async function callNode<T> (target: string | NodeTarget, method: string, 
   const t = typeof target === 'string' ? { dataDir: target } : target
   if (t.remote !== undefined && t.token !== undefined) return await callRemote<T>({ dataDir: t.dataDir, remote: t.remote, token: t.token, signal }, method, params)
   const dataDir = t.dataDir
-  const client = await ControlClient.connect(controlSocketPath(dataDir), { signal })
+  const client = await connect(dataDir, signal)
   try {
     return await client.call<T>(method, params, { signal })
   } finally {
@@ -37,10 +39,25 @@ export async function callNode<T> (target: string | NodeTarget, method: string, 
 
 /** A streaming call (logs --follow, events): yields until the node ends it or Ctrl-C. */
 export async function * streamNode<T> (dataDir: string, method: string, params: unknown, signal: AbortSignal): AsyncGenerator<T> {
-  const client = await ControlClient.connect(controlSocketPath(dataDir), { signal })
+  const client = await connect(dataDir, signal)
   try {
     yield * client.stream<T>(method, params, { signal })
   } finally {
     await client.close()
+  }
+}
+
+/** Connects to the local node; when there is none, says what to do for this very data dir. */
+async function connect (dataDir: string, signal: AbortSignal): Promise<ControlClient> {
+  try {
+    return await ControlClient.connect(controlSocketPath(dataDir), { signal })
+  } catch (err) {
+    if (!(err instanceof NodeNotRunningError) || existsSync(path.join(dataDir, 'cluster.json'))) throw err
+    throw new NodeNotRunningError(`No mielin node is running with data dir ${dataDir}, and it is not a member of a cluster yet.`, undefined, {
+      suggestions: [
+        `Make it one: mielin mesh init --data-dir ${dataDir}   (a new cluster), or mielin mesh join TOKEN --data-dir ${dataDir}`,
+        `Then start it: mielin mesh start --bind 127.0.0.1:9000 --data-dir ${dataDir}`
+      ]
+    })
   }
 }

@@ -24,7 +24,8 @@ export default class MeshInit extends BaseCommand {
     this.log(`Cluster created in ${dataDir}.`)
     this.log('Join token (contains the cluster secret; share it like a password):')
     this.log(`  ${joinToken}`)
-    this.log('Next: mielin mesh start --bind 0.0.0.0:9000  (here), and on each other node: mielin mesh join <token>')
+    const dirFlag = flags['data-dir'] === undefined ? '' : ` --data-dir ${flags['data-dir']}`
+    this.log(`Next: mielin mesh start --bind HOST:PORT${dirFlag}  (here), and for each other node: mielin mesh join <token> --data-dir DIR`)
     return { dataDir, joinToken }
   }
 }

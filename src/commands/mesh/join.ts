@@ -27,7 +27,7 @@ export default class MeshJoin extends BaseCommand {
         return { joined: true, dialed, stored: true }
       } catch (err) {
         if (!(err instanceof NodeNotRunningError)) throw err
-        this.log(`Stored the cluster secret in ${dataDir}. Start the node: mielin mesh start --bind 0.0.0.0:9000 --data-dir ${dataDir}${config.bootstrap.length > 0 ? '' : ' --join HOST:PORT'}`)
+        this.log(`Stored the cluster secret in ${dataDir}. Start the node: mielin mesh start --bind HOST:PORT --data-dir ${dataDir}${config.bootstrap.length > 0 ? '' : ' --join HOST:PORT-of-a-member'}`)
         return { joined: false, dialed: [], stored: true }
       }
     }

@@ -14,7 +14,7 @@ export default class MeshPeers extends BaseCommand {
     for (const p of peers) {
       const hw = p.hardware
       const labels = Object.entries(p.labels).map(([k, v]) => `${k}=${v}`).join(',')
-      this.log(`${p.self ? '*' : ' '} ${p.name.padEnd(12)} ${p.state.padEnd(7)} ${hw.arch} ${hw.cores} cores ${(hw.memoryBytes / 2 ** 30).toFixed(1)} GiB ${hw.simd.filter((f) => /^(avx2|avx512f|amx-tile|neon|sve2?|sme|rvv)$/.test(f)).join(' ')}${hw.gpus > 0 ? ` ${hw.gpus} GPU` : ''}  agents=${p.load.agents}${labels !== '' ? `  ${labels}` : ''}  ${p.peerId}`)
+      this.log(`${p.self ? '*' : ' '} ${p.name.padEnd(12)} ${p.state.padEnd(7)} ${hw.arch} ${hw.cores} cores ${(hw.memoryBytes / 2 ** 30).toFixed(1)} GiB ${hw.simd.filter((f) => /^(avx2|avx512f|amx-tile|neon|sve2?|sme|rvv)$/.test(f)).join(' ')}${hw.gpus > 0 ? ` ${hw.gpus} GPU` : ''}  agents=${p.load.agents} cpu=${Math.round(p.load.cpu * 100)}% msgs/s=${Math.round(p.load.messagesPerSec)}${labels !== '' ? `  ${labels}` : ''}  ${p.peerId}`)
     }
     return peers
   }

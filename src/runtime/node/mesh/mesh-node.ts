@@ -5,7 +5,7 @@ import { throwIfAborted } from '../../errors.js'
 import { detectHardware } from '../../hal/index.js'
 import type { Logger } from '../../logger.js'
 import { defaultLogger } from '../../logger.js'
-import { loadCluster, loadOrCreateIdentity } from '../../mesh/auth/index.js'
+import { loadCluster, loadOrCreateIdentity, NoClusterError } from '../../mesh/auth/index.js'
 import { DhtDirectory, RECORD_PREFIX, selectRecord, verifyRecord } from '../../mesh/directory/index.js'
 import { createMembership, Mesh, type MembershipEvent } from '../../mesh/index.js'
 import { createNode } from '../index.js'
@@ -51,7 +51,13 @@ export async function startMeshNode (init: MeshNodeInit): Promise<MeshNodeHandle
   throwIfAborted(init.signal)
   const logger = init.logger ?? defaultLogger('node')
   const started = Date.now()
-  const cluster = await loadCluster(init.dataDir)
+  const cluster = await loadCluster(init.dataDir).catch((err: unknown) => {
+    if (!(err instanceof NoClusterError)) throw err
+    throw new NoClusterError(err.message, undefined, {
+      cause: err,
+      suggestions: [`mielin mesh init --data-dir ${init.dataDir}   (the first node of a new cluster)`, `mielin mesh join TOKEN --data-dir ${init.dataDir}   (the others)`]
+    })
+  })
   const privateKey = await loadOrCreateIdentity(init.dataDir)
   const hw = await detectHardware({ signal: init.signal })
   const node = await createNode({ dataDir: init.dataDir, workers: init.workers, logger, signal: init.signal })
