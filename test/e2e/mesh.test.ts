@@ -27,7 +27,7 @@ t.teardown(async () => {
 /** Starts `mielin mesh start` and resolves once it says it is running. */
 async function start (name: string, join?: number): Promise<void> {
   const port = await freePort()
-  const args = ['bin/run.js', 'mesh', 'start', '--bind', `127.0.0.1:${port}`, '--data-dir', dir(name), '--name', name, '--label', `zone=${name}`, '--heartbeat-ms', '500', '--workers', '1']
+  const args = ['bin/run.js', 'mesh', 'start', '--bind', `127.0.0.1:${port}`, '--data-dir', dir(name), '--name', name, '--label', `zone=${name}`, '--heartbeat-ms', '700', '--workers', '1']
   if (join !== undefined) args.push('--join', `127.0.0.1:${join}`)
   const child = execa(process.execPath, args, { cwd: ROOT, reject: false, buffer: false, env: { NO_COLOR: '1' } })
   const node: { child: ResultPromise, stderr: string, stdout: string, port: number, exit?: number | null } = { child, stderr: '', stdout: '', port }
@@ -71,7 +71,7 @@ t.test('a cluster of three, set up with one command per node', async (t) => {
 t.test('deployed from A with a constraint only C meets, it lands on C and answers A', async (t) => {
   await until(async () => (await peersOf('a')).find((p) => p.name === 'c')?.state === 'alive', 20_000, 'a to see c alive')
   const deployed = await mielin(['agent', 'deploy', probe.file, '--require', 'label=zone=c', '--data-dir', dir('a'), '--json'])
-  t.equal(deployed.exitCode, 0, deployed.stderr)
+  t.equal(deployed.exitCode, 0, deployed.stdout + deployed.stderr)
   const [placement] = JSON.parse(deployed.stdout) as Array<{ agent: string, nodeName: string }>
   t.match(placement, { agent: 'probe', nodeName: 'c' })
   const sent = await mielin(['agent', 'send', 'probe', '{"op":"count","n":2}', '--wait', '--data-dir', dir('a'), '--json'])
