@@ -1,17 +1,16 @@
 import os from 'node:os'
-import type { AgentManifest } from '../cells/manifest.js'
 import { throwIfAborted } from '../errors.js'
 import { defaultLogger, type Logger } from '../logger.js'
-import type { NodeStore } from '../store/index.js'
-import type { TensorEngine } from '../tensor/index.js'
-import { WorkerLostError, WorkerPool, type ComponentLoader, type LoadedComponent, type MessageResult } from '../wasm/index.js'
+import { WorkerLostError, WorkerPool, type LoadedComponent, type MessageResult } from '../wasm/index.js'
+import { agentInfo, type Agent, type AgentInfo, type AgentSnapshot, type DeployInit, type KernelComponents, type KernelInit } from './agent.js'
 import { CapabilitySpace, type CapabilityKind } from './capabilities.js'
 import { AgentFailedError, AgentNotFoundError, AgentUnavailableError, QuotaError, agentErrorText } from './errors.js'
 import { checkEnvelope, newMessageId, type Envelope, type EnvelopeKind } from './envelope.js'
 import { EventBus, type KernelEvent } from './events.js'
 import { HostServices } from './host-services.js'
 import { Mailbox } from './mailbox.js'
-import { Namespace, type NamespaceQuota } from './namespaces.js'
+import { Namespace } from './namespaces.js'
+import { PendingReplies } from './replies.js'
 
 /**
  * One node's kernel: the agent table and lifecycle (deploying → running → migrating →
@@ -19,94 +18,10 @@ import { Namespace, type NamespaceQuota } from './namespaces.js'
  * scheduler over the worker pool, namespaces with quotas, and the event stream.
  */
 
-export type AgentStatus = 'deploying' | 'running' | 'migrating' | 'restarting' | 'stopped' | 'failed'
-
-export interface KernelComponents {
-  loader: ComponentLoader
-  /** Where records, checkpoints and kv state persist; in memory only without it. */
-  store?: NodeStore
-  /** The tensor engine agents use through the `tensor` capability; created on first use. */
-  tensor?: () => Promise<TensorEngine>
-  logger?: Logger
-}
-
-export interface KernelInit {
-  /** Worker threads; default: the CPUs this process may use. */
-  workers?: number
-  /** Messages handed to an agent at once; default 64. Larger batches amortize thread hops. */
-  maxBatch?: number
-  namespaces?: Record<string, NamespaceQuota>
-  /** Restarts allowed per agent per minute before it is marked failed; default 5. */
-  maxRestartsPerMinute?: number
-}
-
-export interface DeployInit {
-  component: Uint8Array
-  manifest: AgentManifest
-  /** Default: the manifest's name. */
-  id?: string
-  /** Default: 'default'. */
-  namespace?: string
-  /** Capabilities granted; default: what the manifest asks for. */
-  caps?: string[]
-  /** State to restore (a checkpoint or a migration snapshot). */
-  state?: Uint8Array
-  /** Queued messages that come with a migration. */
-  mailbox?: Envelope[]
-  signal?: AbortSignal
-}
-
-export interface AgentInfo {
-  id: string
-  namespace: string
-  name: string
-  version: string
-  status: AgentStatus
-  worker: number
-  queued: number
-  processed: number
-  restarts: number
-  memoryBytes: number
-  caps: string[]
-  hash: string
-}
-
-/** What a migration carries: everything to bring the agent back elsewhere. */
-export interface AgentSnapshot {
-  id: string
-  namespace: string
-  manifest: AgentManifest
-  hash: string
-  caps: string[]
-  state?: Uint8Array
-  mailbox: Envelope[]
-}
-
-interface Agent {
-  id: string
-  ns: Namespace
-  manifest: AgentManifest
-  component: LoadedComponent
-  caps: CapabilitySpace
-  mailbox: Mailbox
-  status: AgentStatus
-  worker: number
-  checkpoint?: Uint8Array
-  busy: boolean
-  processed: number
-  restarts: number[]
-  /** Linear memory in use after its last batch. */
-  memoryBytes: number
-  /** Set while frozen for migration: resolves once the batch in flight is done. */
-  idle?: () => void
-  /** After a migration: where messages for this id go now. */
-  forward?: (e: Envelope) => void
-}
+export type { AgentInfo, AgentSnapshot, AgentStatus, DeployInit, KernelComponents, KernelInit } from './agent.js'
 
 /** Ids of outside clients rather than agents: `cli:…`. */
 export const isClientAddress = (id: string): boolean => id.startsWith('cli:')
-
-interface PendingReply { resolve: (r: string | undefined) => void, reject: (e: Error) => void, timer?: NodeJS.Timeout }
 
 export class Kernel {
   readonly events = new EventBus<KernelEvent>()
@@ -118,7 +33,7 @@ export class Kernel {
   readonly #agents = new Map<string, Agent>()
   readonly #namespaces = new Map<string, Namespace>()
   readonly #blobs = new Map<string, Uint8Array>()
-  readonly #replies = new Map<string, PendingReply>()
+  readonly #replies = new PendingReplies()
   readonly #seq = new Map<string, bigint>()
   readonly #ready: string[][]
   readonly #workerBusy: boolean[]
@@ -190,7 +105,7 @@ export class Kernel {
       throw err
     }
     this.#kick(agent)
-    return this.#info(agent)
+    return agentInfo(agent)
   }
 
   /** Instantiates the agent in its worker, from its checkpoint when it has one. */
@@ -225,8 +140,8 @@ export class Kernel {
   }
 
   /** Agents hosted here (not those that migrated away and are only forwarded). */
-  list (): AgentInfo[] { return [...this.#agents.values()].filter((a) => a.forward === undefined).map((a) => this.#info(a)) }
-  info (id: string): AgentInfo { return this.#info(this.#agent(id)) }
+  list (): AgentInfo[] { return [...this.#agents.values()].filter((a) => a.forward === undefined).map((a) => agentInfo(a)) }
+  info (id: string): AgentInfo { return agentInfo(this.#agent(id)) }
   has (id: string): boolean { return this.#agents.get(id)?.forward === undefined && this.#agents.has(id) }
 
   /** Revokes an agent's capability by name ('kv', 'send:bob'), and all delegated from it. */
@@ -243,30 +158,21 @@ export class Kernel {
   async request (from: string, to: string, payload: string, options: { timeoutMs?: number, signal?: AbortSignal } = {}): Promise<string | undefined> {
     throwIfAborted(options.signal)
     const e = this.#envelope(from, to, payload, 'request')
-    return await new Promise((resolve, reject) => {
-      const pending: PendingReply = { resolve, reject }
-      if (options.timeoutMs !== undefined) {
-        pending.timer = setTimeout(() => {
-          this.#replies.delete(e.id)
-          reject(new AgentUnavailableError(`No reply from "${to}" within ${options.timeoutMs} ms.`, 'E_TIMEOUT', { suggestions: ['Retry, or raise the timeout.'] }))
-        }, options.timeoutMs)
-      }
-      this.#replies.set(e.id, pending)
-      try {
-        this.#enqueue(e)
-      } catch (err) {
-        clearTimeout(pending.timer)
-        this.#replies.delete(e.id)
-        reject(err)
-      }
-    })
+    const reply = this.#replies.wait(e.id, options.timeoutMs, () =>
+      new AgentUnavailableError(`No reply from "${to}" within ${options.timeoutMs} ms.`, 'E_TIMEOUT', { suggestions: ['Retry, or raise the timeout.'] }))
+    try {
+      this.#enqueue(e)
+    } catch (err) {
+      this.#replies.settle(e.id, undefined, err as Error)
+    }
+    return await reply
   }
 
   /** An envelope from another kernel (migration forwarding, the mesh): delivered or routed on. */
   accept (e: Envelope): void {
     checkEnvelope(e)
     if (e.kind === 'reply' && e.replyTo !== undefined && this.#replies.has(e.replyTo)) {
-      this.#settleExternal(e.replyTo, e.payload)
+      this.#replies.settle(e.replyTo, e.payload)
       return
     }
     this.#enqueue(e)
@@ -435,8 +341,8 @@ export class Kernel {
     const payload = 'ok' in r ? (r.ok ?? 'null') : JSON.stringify({ error: { code: 'E_AGENT_ERROR', message: r.err } })
     if (this.#replies.has(e.id)) {
       const settle = (): void => {
-        if ('ok' in r) this.#settleExternal(e.id, r.ok ?? undefined)
-        else this.#settleExternal(e.id, undefined, new AgentFailedError(`Agent "${e.to}" returned an error: ${r.err}`, 'E_AGENT_ERROR'))
+        if ('ok' in r) this.#replies.settle(e.id, r.ok ?? undefined)
+        else this.#replies.settle(e.id, undefined, new AgentFailedError(`Agent "${e.to}" returned an error: ${r.err}`, 'E_AGENT_ERROR'))
       }
       if (durable === undefined) settle()
       else void durable.then(settle, settle)
@@ -454,17 +360,8 @@ export class Kernel {
       this.events.emit({ name: 'kernel:agent:log', agent: e.to, level: 'error', message: err.message })
       return
     }
-    if (this.#replies.has(e.id)) this.#settleExternal(e.id, undefined, err)
+    if (this.#replies.has(e.id)) this.#replies.settle(e.id, undefined, err)
     else this.#answer(e, { err: agentErrorText(err) })
-  }
-
-  #settleExternal (id: string, payload: string | undefined, err?: Error): void {
-    const p = this.#replies.get(id)
-    if (p === undefined) return
-    this.#replies.delete(id)
-    clearTimeout(p.timer)
-    if (err !== undefined) p.reject(err)
-    else p.resolve(payload === 'null' ? undefined : payload)
   }
 
   // ---- migration -----------------------------------------------------------------------
@@ -527,14 +424,6 @@ export class Kernel {
     return ns
   }
 
-  #info (a: Agent): AgentInfo {
-    return {
-      id: a.id, namespace: a.ns.name, name: a.manifest.name, version: a.manifest.version, status: a.status,
-      worker: a.worker, queued: a.mailbox.size, processed: a.processed, restarts: a.restarts.length, memoryBytes: a.memoryBytes,
-      caps: a.caps.names(), hash: a.component?.hash ?? ''
-    }
-  }
-
   /** Resolves once no agent has queued or in-flight messages (or after `timeoutMs`). */
   async drain (timeoutMs = 2000): Promise<void> {
     const deadline = Date.now() + timeoutMs
@@ -544,11 +433,7 @@ export class Kernel {
 
   async stop (): Promise<void> {
     this.#stopped = true
-    for (const [id, p] of this.#replies) {
-      clearTimeout(p.timer)
-      p.reject(new AgentUnavailableError('The node is shutting down.'))
-      this.#replies.delete(id)
-    }
+    this.#replies.rejectAll(new AgentUnavailableError('The node is shutting down.'))
     await this.#pool.stop()
     await this.#host.close()
     await this.#c.store?.flush()

@@ -1,0 +1,105 @@
+import type { AgentManifest } from '../cells/manifest.js'
+import type { Logger } from '../logger.js'
+import type { NodeStore } from '../store/index.js'
+import type { TensorEngine } from '../tensor/index.js'
+import type { ComponentLoader, LoadedComponent } from '../wasm/index.js'
+import type { CapabilitySpace } from './capabilities.js'
+import type { Envelope } from './envelope.js'
+import type { Mailbox } from './mailbox.js'
+import type { Namespace, NamespaceQuota } from './namespaces.js'
+
+/** The kernel's types: what it is built from, what it deploys, and what it tells about agents. */
+
+export type AgentStatus = 'deploying' | 'running' | 'migrating' | 'restarting' | 'stopped' | 'failed'
+
+export interface KernelComponents {
+  loader: ComponentLoader
+  /** Where records, checkpoints and kv state persist; in memory only without it. */
+  store?: NodeStore
+  /** The tensor engine agents use through the `tensor` capability; created on first use. */
+  tensor?: () => Promise<TensorEngine>
+  logger?: Logger
+}
+
+export interface KernelInit {
+  /** Worker threads; default: the CPUs this process may use. */
+  workers?: number
+  /** Messages handed to an agent at once; default 64. Larger batches amortize thread hops. */
+  maxBatch?: number
+  namespaces?: Record<string, NamespaceQuota>
+  /** Restarts allowed per agent per minute before it is marked failed; default 5. */
+  maxRestartsPerMinute?: number
+}
+
+export interface DeployInit {
+  component: Uint8Array
+  manifest: AgentManifest
+  /** Default: the manifest's name. */
+  id?: string
+  /** Default: 'default'. */
+  namespace?: string
+  /** Capabilities granted; default: what the manifest asks for. */
+  caps?: string[]
+  /** State to restore (a checkpoint or a migration snapshot). */
+  state?: Uint8Array
+  /** Queued messages that come with a migration. */
+  mailbox?: Envelope[]
+  signal?: AbortSignal
+}
+
+export interface AgentInfo {
+  id: string
+  namespace: string
+  name: string
+  version: string
+  status: AgentStatus
+  worker: number
+  queued: number
+  processed: number
+  restarts: number
+  memoryBytes: number
+  caps: string[]
+  hash: string
+}
+
+/** What a migration carries: everything to bring the agent back elsewhere. */
+export interface AgentSnapshot {
+  id: string
+  namespace: string
+  manifest: AgentManifest
+  hash: string
+  caps: string[]
+  state?: Uint8Array
+  mailbox: Envelope[]
+}
+
+/** @internal The kernel's record of one agent. */
+export interface Agent {
+  id: string
+  ns: Namespace
+  manifest: AgentManifest
+  component: LoadedComponent
+  caps: CapabilitySpace
+  mailbox: Mailbox
+  status: AgentStatus
+  worker: number
+  checkpoint?: Uint8Array
+  busy: boolean
+  processed: number
+  restarts: number[]
+  /** Linear memory in use after its last batch. */
+  memoryBytes: number
+  /** Set while frozen for migration: resolves once the batch in flight is done. */
+  idle?: () => void
+  /** After a migration: where messages for this id go now. */
+  forward?: (e: Envelope) => void
+}
+
+/** What callers may see of an agent. */
+export function agentInfo (a: Agent): AgentInfo {
+  return {
+    id: a.id, namespace: a.ns.name, name: a.manifest.name, version: a.manifest.version, status: a.status,
+    worker: a.worker, queued: a.mailbox.size, processed: a.processed, restarts: a.restarts.length, memoryBytes: a.memoryBytes,
+    caps: a.caps.names(), hash: a.component?.hash ?? ''
+  }
+}
