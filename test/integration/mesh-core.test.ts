@@ -74,6 +74,25 @@ t.test('two nodes with the same key talk over TCP (TLS, noise) and over QUIC', a
   t.same(await n2.request(n1.peerId, ECHO, { text: 'noise' }), { text: 'NOISE', from: n2.peerId.toString() })
 })
 
+t.test('two nodes that met over TCP add a QUIC connection, and channels prefer it', async (t) => {
+  const a = await node(t)
+  const b = await node(t)
+  await b.dial(`127.0.0.1:${addr(a, 'tcp').split('/')[4] as string}`)
+  const quicTo = (from: MeshType, to: MeshType): boolean => from.libp2p.getConnections(to.peerId).some((c) => c.remoteAddr.toString().includes('/quic-v1'))
+  await until('the dialer opens a QUIC connection beside the TCP one', () => quicTo(b, a))
+  t.ok(b.libp2p.getConnections(a.peerId).some((c) => c.remoteAddr.toString().includes('/tcp/')), 'TCP stays up as the fallback')
+  // (a channel opened while the QUIC connection is still being admitted waits for it briefly)
+  const ch = b.channel(a.peerId.toString(), CHAT)
+  t.same(await ch.request({ text: 'fast' }), { text: 'fast!' })
+  const streams = b.libp2p.getConnections(a.peerId).filter((c) => c.streams.some((s) => s.protocol === CHAT))
+  t.same(streams.map((c) => c.remoteAddr.toString().includes('/quic-v1')), [true], 'the channel runs on QUIC')
+
+  const tcpOnly = await node(t, { transports: ['tcp'] })
+  await tcpOnly.dial(addr(a, 'tcp'))
+  t.same(await tcpOnly.channel(a.peerId, CHAT).request({ text: 'tcp' }), { text: 'tcp!' }, 'a node without QUIC stays on TCP')
+  t.notOk(quicTo(tcpOnly, a))
+})
+
 t.test('a node without the cluster key gets nowhere', async (t) => {
   const a = await node(t)
   const stranger = await node(t, { clusterKey: randomBytes(32) } as Partial<MeshInit>)

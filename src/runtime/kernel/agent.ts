@@ -84,6 +84,8 @@ export interface Agent {
   status: AgentStatus
   worker: number
   checkpoint?: Uint8Array
+  /** The last state this kernel handed to the store, and its write: an unchanged snapshot is not written again. */
+  persisted?: { state: Uint8Array, written: Promise<void> }
   busy: boolean
   processed: number
   restarts: number[]

@@ -37,6 +37,7 @@ export class Kernel {
   readonly #seq = new Map<string, bigint>()
   readonly #ready: string[][]
   readonly #workerBusy: boolean[]
+  readonly #pumpScheduled: boolean[]
   readonly #host: HostServices
   #stopped = false
   /** Where envelopes for ids this kernel does not host go (the mesh, or another kernel). */
@@ -63,6 +64,7 @@ export class Kernel {
     this.#pool.onReplaced = (index, reason, agents) => this.#onWorkerReplaced(index, reason, agents)
     this.#ready = Array.from({ length: this.#pool.size }, () => [])
     this.#workerBusy = Array.from({ length: this.#pool.size }, () => false)
+    this.#pumpScheduled = this.#workerBusy.map(() => false)
   }
 
   // ---- lifecycle of agents -------------------------------------------------------------
@@ -222,7 +224,21 @@ export class Kernel {
     if (agent.status !== 'running' || agent.busy || agent.mailbox.size === 0) return
     const queue = this.#ready[agent.worker]
     if (!queue.includes(agent.id)) queue.push(agent.id)
-    this.#pump(agent.worker)
+    this.#schedulePump(agent.worker)
+  }
+
+  /**
+   * Pumps once the messages that came in with this turn of the event loop are all queued:
+   * they then cross to the worker in one batch. A handover to a worker wakes a thread, which
+   * costs tens of µs here, and was most of the main thread's time under load.
+   */
+  #schedulePump (worker: number): void {
+    if (this.#pumpScheduled[worker]) return
+    this.#pumpScheduled[worker] = true
+    setImmediate(() => {
+      this.#pumpScheduled[worker] = false
+      this.#pump(worker)
+    })
   }
 
   /** Hands the next ready agent's batch to a worker; one batch per worker at a time, so deadlines are exact. */
@@ -255,10 +271,19 @@ export class Kernel {
     agent.ns.chargeCpu(cpuMs)
     agent.processed += results.length
     let durable: Promise<void> | undefined
-    if (state !== undefined) {
-      agent.checkpoint = state
-      durable = this.#c.store?.saveCheckpoint(agent.id, state)
-      durable?.catch((err: Error) => this.#log.error(`checkpoint of ${agent.id} failed: ${err.message}`))
+    if (state !== undefined) agent.checkpoint = state
+    const store = this.#c.store
+    if (state !== undefined && store !== undefined) {
+      // An unchanged state is not written again; its replies still wait for the write in flight, if any.
+      if (agent.persisted === undefined || Buffer.compare(state, agent.persisted.state) !== 0) {
+        const written = store.saveCheckpoint(agent.id, state)
+        written.catch((err: Error) => {
+          this.#log.error(`checkpoint of ${agent.id} failed: ${err.message}`)
+          if (agent.persisted?.written === written) agent.persisted = undefined // the next batch tries again
+        })
+        agent.persisted = { state, written }
+      }
+      durable = agent.persisted.written
     }
     // A client's reply waits for the checkpoint: once it sees the answer, a crash cannot undo it.
     results.forEach((r, i) => this.#answer(batch[i], r, durable))

@@ -5,6 +5,7 @@ import { AbortedError, InvalidArgumentError, MielinError, throwIfAborted } from 
 import { defaultLogger, type Logger } from '../logger.js'
 import type { Admission } from './admission.js'
 import { MeshStoppedError, MeshTimeoutError, NodeUnreachableError, PeerRefusedError, ProtocolUnsupportedError, StreamClosedError } from './errors.js'
+import { fastest, isQuic, upgradeToQuic } from './fast-path.js'
 import { createLibp2pNode, toDialTarget, type Libp2pNodeInit, type MeshLibp2p } from './libp2p.js'
 import { Channel, type ChannelHandler, type ChannelHandlerEntry, type ChannelOptions } from './wire/channel.js'
 import { DEFAULT_MAX_FRAME_BYTES } from './wire/codec.js'
@@ -80,6 +81,7 @@ export class Mesh {
   #status: MeshStatus = 'stopped'
   #stopController = new AbortController()
   #offAdmitted?: () => void
+  #offQuic?: () => void
   readonly #rpc = new Map<string, { schema: Schema<unknown>, handler: RequestHandler<unknown>, options: HandleOptions }>()
   readonly #channelHandlers = new Map<string, ChannelHandlerEntry & { options: HandleOptions }>()
   readonly #channels = new Map<string, Channel>()
@@ -117,6 +119,7 @@ export class Mesh {
       for (const [protocol, entry] of this.#channelHandlers) await this.#registerChannel(protocol, entry.options)
       this.#offAdmitted ??= node.services.admission.onAdmitted(this.#onAdmitted)
       node.addEventListener('peer:disconnect', this.#onDisconnect)
+      this.#offQuic = upgradeToQuic(node, this.#log, this.#stopController.signal)
       this.#status = 'started'
       for (const addr of this.#init.join ?? []) void this.#keepJoining(addr)
     } catch (err) {
@@ -139,6 +142,7 @@ export class Mesh {
     this.#inbound.clear()
     const node = this.#node as MeshLibp2p
     node.removeEventListener('peer:disconnect', this.#onDisconnect)
+    this.#offQuic?.()
     // bounded: libp2p waits for connections to close politely
     await Promise.race([node.stop(), new Promise((resolve) => setTimeout(resolve, 5000).unref())])
     this.#connected.clear()
@@ -239,10 +243,11 @@ export class Mesh {
   channel (peer: PeerId | string, protocol: string, options: ChannelOptions = {}): Channel {
     checkProtocol(protocol)
     this.#started()
-    const peerId = toPeerId(peer)
-    const key = `${peerId.toString()} ${protocol}`
+    // the hot path: a known channel is found by the peer id text, without parsing it
+    const key = `${typeof peer === 'string' ? peer : peer.toString()} ${protocol}`
     let ch = this.#channels.get(key)
     if (ch !== undefined) return ch
+    const peerId = toPeerId(peer)
     const dialMs = this.#init.dialTimeoutMs ?? 10_000
     ch = new Channel({
       protocol,
@@ -311,7 +316,11 @@ export class Mesh {
     const node = this.#started()
     const admission = this.#admission
     const conns = node.getConnections(peer).filter((c) => c.status === 'open')
-    const ready = conns.find((c) => admission.isAdmitted(c))
+    const ready = fastest(conns.filter((c) => admission.isAdmitted(c)))
+    // a QUIC connection being admitted (fast-path.ts) is worth a short wait: streams stay where they open
+    const quicSoon = conns.find((c) => isQuic(c.remoteAddr) && admission.state(c) === 'pending')
+    if (quicSoon !== undefined && (ready === undefined || !isQuic(ready.remoteAddr)) &&
+      await admission.waitAdmitted(quicSoon, AbortSignal.any([signal, AbortSignal.timeout(500)])).catch(() => false)) return quicSoon
     if (ready !== undefined) return ready
     for (const c of conns) {
       if (admission.state(c) === 'pending' && await admission.waitAdmitted(c, signal)) return c

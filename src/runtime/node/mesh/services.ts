@@ -33,7 +33,8 @@ const BLOB_CHUNK = 512 * 1024
 export class MeshServices {
   constructor (private readonly d: ServicesDeps) {}
 
-  get self (): string { return this.d.mesh.peerId.toString() }
+  #self?: string
+  get self (): string { return (this.#self ??= this.d.mesh.peerId.toString()) }
 
   async start (): Promise<void> {
     const { mesh, kernel } = this.d
