@@ -1,5 +1,7 @@
 // Builds test/fixtures/agents/echo.wasm, a component of the `agent` world, from the hand-written
 // core module test/fixtures/agents/echo.wat: WAT → core module → WIT embedded → component.
+// echo leaves out the world's optional `on-batch` export on purpose: it is the agent that
+// shows a node runs components without it (one on-message call per message).
 // Run: npx tsx scripts/build-wat-agent.ts
 import { readFile, writeFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
@@ -9,10 +11,15 @@ export const ECHO_WAT = new URL('../test/fixtures/agents/echo.wat', import.meta.
 export const ECHO_WASM = new URL('../test/fixtures/agents/echo.wasm', import.meta.url)
 export const AGENT_WIT = new URL('../templates/wit/agent.wit', import.meta.url)
 
-/** Turns a core module in WAT that implements the `agent` world into a component. */
+/** The world's WIT without its optional `on-batch` export (and that export's doc comment). */
+export function withoutOnBatch (wit: string): string {
+  return wit.replace(/(\n[ \t]*\/\/\/[^\n]*)*\n[ \t]*export on-batch:[^;]*;/, '')
+}
+
+/** Turns a core module in WAT that implements the `agent` world (without on-batch) into a component. */
 export async function buildWatAgent (wat: string, wit: string): Promise<Uint8Array> {
   const core = await parse(wat)
-  const embedded = await componentEmbed({ binary: core, witSource: wit, world: 'agent', stringEncoding: 'utf8' })
+  const embedded = await componentEmbed({ binary: core, witSource: withoutOnBatch(wit), world: 'agent', stringEncoding: 'utf8' })
   return await componentNew(embedded)
 }
 

@@ -10,7 +10,7 @@ import { errorString, utf8, type HostImports } from './host.js'
  * import agent from './src/agent.ts'
  * import * as host from 'mielin:agent/host@0.1.0'   // and kv, tensor
  * const world = bindAgent(agent, { host, kv, tensor })
- * export function init (state) { return world.init(state) }   // and onMessage, onMigrate
+ * export function init (state) { return world.init(state) }   // and onMessage, onMigrate, onBatch
  * ```
  *
  * Every failure leaves an export as a thrown *string*: componentize-js maps a thrown string
@@ -20,7 +20,12 @@ export interface WorldExports {
   init: (state?: Uint8Array) => void
   onMessage: (envelope: Envelope) => string | undefined
   onMigrate: () => Uint8Array
+  /** One result per envelope, in order: a failing message does not stop the others. */
+  onBatch: (envelopes: Envelope[]) => BatchResult[]
 }
+
+/** `result<option<string>, string>` inside a list, as componentize-js represents it. */
+export type BatchResult = { tag: 'ok', val: string | undefined } | { tag: 'err', val: string }
 
 /** `mielin:agent/types.envelope` in JavaScript. */
 export interface Envelope {
@@ -46,6 +51,19 @@ export function bindAgent (agent: unknown, imports: HostImports): WorldExports {
     return ctx
   }
 
+  const handle = (envelope: Envelope): string | undefined => {
+    try {
+      checkAgent(agent)
+      const reply = definition.onMessage(toMessage(envelope), context())
+      if (typeof (reply as PromiseLike<unknown> | undefined)?.then === 'function') {
+        throw 'E_AGENT_ASYNC: onMessage returned a Promise. Handlers must be synchronous: host calls return at once, so remove "async" and "await".'
+      }
+      return reply === undefined ? undefined : json(reply, 'the reply')
+    } catch (err) {
+      throw errorString(err)
+    }
+  }
+
   return {
     init (saved) {
       try {
@@ -58,18 +76,15 @@ export function bindAgent (agent: unknown, imports: HostImports): WorldExports {
         throw errorString(err)
       }
     },
-    onMessage (envelope) {
-      let reply: unknown
-      try {
-        checkAgent(agent)
-        reply = definition.onMessage(toMessage(envelope), context())
-        if (typeof (reply as PromiseLike<unknown> | undefined)?.then === 'function') {
-          throw 'E_AGENT_ASYNC: onMessage returned a Promise. Handlers must be synchronous: host calls return at once, so remove "async" and "await".'
+    onMessage: handle,
+    onBatch (envelopes) {
+      return envelopes.map((envelope): BatchResult => {
+        try {
+          return { tag: 'ok', val: handle(envelope) }
+        } catch (err) {
+          return { tag: 'err', val: err as string }
         }
-        return reply === undefined ? undefined : json(reply, 'the reply')
-      } catch (err) {
-        throw errorString(err)
-      }
+      })
     },
     onMigrate () {
       try {

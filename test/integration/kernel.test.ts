@@ -55,6 +55,18 @@ t.test('an endless loop is stopped at its deadline; its neighbour on the same wo
   t.match(await ask(k, 'looper', { op: 'count' }), { count: 1 }, 'the runaway was restarted and answers again')
 })
 
+t.test('messages queued together go in one on-batch call; one that traps or loops fails alone', async (t) => {
+  const k = makeKernel(t, 1)
+  await deploy(k, 'batched', { limits: { deadlineMs: 300 } as never })
+  const send = (payload: object): Promise<unknown> => k.request('cli:test', 'batched', JSON.stringify(payload)).then((r) => JSON.parse(r ?? 'null'), (err: Error & { code?: string }) => err.code)
+  // sent in one tick: they reach the worker as one batch
+  const first = await Promise.all([{ op: 'count' }, { op: 'count' }, { op: 'crash' }, { op: 'count' }, { op: 'fail' }, { op: 'count' }].map(send))
+  t.same(first.map((r) => (r as { count?: number })?.count ?? r), [1, 2, 'E_AGENT_FAILED', 3, 'E_AGENT_ERROR', 4], 'replayed one by one from the checkpoint: only the culprits fail, and no count is lost or doubled')
+  const second = await Promise.all([{ op: 'count' }, { op: 'loop' }, { op: 'count' }].map(send))
+  t.same(second.map((r) => (r as { count?: number })?.count ?? r), [5, 'E_DEADLINE', 6], 'a loop inside a batch: the others still answer')
+  t.match(await ask(k, 'batched', { op: 'count' }), { count: 7, violations: 0 })
+})
+
 t.test('a memory bomb is stopped at its limit and the node stays up', async (t) => {
   const k = makeKernel(t, 2)
   await deploy(k, 'bomber', { limits: { memoryMb: 32 } as never })

@@ -23,6 +23,7 @@ export function entrySource (agentPath: string, worldPath: string): string {
     'export function init (state) { return world.init(state) }',
     'export function onMessage (envelope) { return world.onMessage(envelope) }',
     'export function onMigrate () { return world.onMigrate() }',
+    'export function onBatch (envelopes) { return world.onBatch(envelopes) }',
     ''
   ].join('\n')
 }

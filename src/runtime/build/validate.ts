@@ -1,9 +1,9 @@
+import { OPTIONAL_EXPORTS, WORLD_EXPORTS, WORLD_IMPORTS } from '../wasm/world.js'
 import { AgentExportsError, AgentImportsError, ComponentizeError } from './errors.js'
 
-/** What the world exports (jco's camelCase names) and the interfaces it may import (jco drops the version). */
-export const WORLD_EXPORTS = ['init', 'onMessage', 'onMigrate']
-export const ALLOWED_IMPORTS = ['mielin:agent/host', 'mielin:agent/kv', 'mielin:agent/tensor']
-const WIT_NAME: Record<string, string> = { init: 'init', onMessage: 'on-message', onMigrate: 'on-migrate' }
+const ALLOWED_EXPORTS: readonly string[] = [...WORLD_EXPORTS, ...OPTIONAL_EXPORTS]
+const ALLOWED_IMPORTS: readonly string[] = WORLD_IMPORTS
+const WIT_NAME: Record<string, string> = { init: 'init', onMessage: 'on-message', onMigrate: 'on-migrate', onBatch: 'on-batch' }
 
 export interface ComponentShape {
   exports: string[]
@@ -12,7 +12,7 @@ export interface ComponentShape {
 
 /**
  * Checks a built component against the world by transpiling it with jco, as a node's
- * loader will: exactly init / on-message / on-migrate exported, and only the world's host
+ * loader will: init / on-message / on-migrate (and optionally on-batch) exported, and only the world's host
  * interfaces imported.
  */
 export async function validateComponent (component: Uint8Array): Promise<ComponentShape> {
@@ -31,7 +31,7 @@ export async function validateComponent (component: Uint8Array): Promise<Compone
 /** Throws E_AGENT_EXPORTS / E_AGENT_IMPORTS when a component does not fit the world. */
 export function checkShape ({ exports, imports }: ComponentShape): void {
   const missing = WORLD_EXPORTS.filter((e) => !exports.includes(e))
-  const extra = exports.filter((e) => !WORLD_EXPORTS.includes(e))
+  const extra = exports.filter((e) => !ALLOWED_EXPORTS.includes(e))
   if (missing.length > 0 || extra.length > 0) {
     const parts = [
       ...(missing.length > 0 ? [`it does not export ${missing.map((e) => WIT_NAME[e]).join(', ')}`] : []),

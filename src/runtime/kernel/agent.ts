@@ -87,6 +87,8 @@ export interface Agent {
   /** The last state this kernel handed to the store, and its write: an unchanged snapshot is not written again. */
   persisted?: { state: Uint8Array, written: Promise<void> }
   busy: boolean
+  /** Messages still to deliver one per call, after a batch that trapped or overran. */
+  singleStep: number
   processed: number
   restarts: number[]
   /** Linear memory in use after its last batch. */

@@ -1,7 +1,7 @@
 import os from 'node:os'
 import { throwIfAborted } from '../errors.js'
 import { defaultLogger, type Logger } from '../logger.js'
-import { WorkerLostError, WorkerPool, type LoadedComponent, type MessageResult } from '../wasm/index.js'
+import { WorkerLostError, WorkerPool, type Delivered, type LoadedComponent, type MessageResult } from '../wasm/index.js'
 import { agentInfo, type Agent, type AgentInfo, type AgentSnapshot, type DeployInit, type KernelComponents, type KernelInit } from './agent.js'
 import { CapabilitySpace, type CapabilityKind } from './capabilities.js'
 import { AgentFailedError, AgentNotFoundError, AgentUnavailableError, QuotaError, agentErrorText } from './errors.js'
@@ -84,7 +84,7 @@ export class Kernel {
       caps.grant(kind, target)
     }
     const agent: Agent = {
-      id, ns, manifest, caps, status: 'deploying', worker: this.#pool.leastLoaded(), busy: false, processed: 0, restarts: [], memoryBytes: 0,
+      id, ns, manifest, caps, status: 'deploying', worker: this.#pool.leastLoaded(), busy: false, singleStep: 0, processed: 0, restarts: [], memoryBytes: 0,
       component: undefined as unknown as LoadedComponent,
       mailbox: new Mailbox(manifest.limits.mailbox, id),
       checkpoint: init.state
@@ -251,12 +251,13 @@ export class Kernel {
       this.#pump(worker)
       return
     }
-    const batch = agent.mailbox.take(this.#maxBatch)
+    const batch = agent.mailbox.take(agent.singleStep > 0 ? 1 : this.#maxBatch)
+    if (agent.singleStep > 0) agent.singleStep--
     agent.busy = true
     this.#workerBusy[worker] = true
     const deadline = agent.manifest.limits.deadlineMs * batch.length
     this.#pool.deliver(worker, id, batch, deadline).then(
-      (d) => { agent.memoryBytes = d.memoryBytes; this.#delivered(agent, batch, d.results, d.state, d.trap, d.cpuMs) },
+      (d) => { agent.memoryBytes = d.memoryBytes; this.#delivered(agent, batch, d) },
       (err) => this.#lost(agent, batch, err)
     ).finally(() => {
       agent.busy = false
@@ -267,7 +268,7 @@ export class Kernel {
     })
   }
 
-  #delivered (agent: Agent, batch: Envelope[], results: MessageResult[], state: Uint8Array | undefined, trap: string | undefined, cpuMs: number): void {
+  #delivered (agent: Agent, batch: Envelope[], { results, state, trap, replay, cpuMs }: Delivered): void {
     agent.ns.chargeCpu(cpuMs)
     agent.processed += results.length
     let durable: Promise<void> | undefined
@@ -288,6 +289,11 @@ export class Kernel {
     // A client's reply waits for the checkpoint: once it sees the answer, a crash cannot undo it.
     results.forEach((r, i) => this.#answer(batch[i], r, durable))
     if (trap === undefined) return
+    if (replay === true) {
+      this.#replaySingly(agent, batch)
+      void this.#restart(agent, `trapped in a batch of ${batch.length}: ${trap}`)
+      return
+    }
     // The message that trapped fails; the rest go back to the front of the mailbox.
     const failed = batch[results.length]
     const memory = /memory limit reached|out of memory/i.test(trap)
@@ -304,12 +310,25 @@ export class Kernel {
   #lost (agent: Agent, batch: Envelope[], err: unknown): void {
     if (!(err instanceof WorkerLostError)) throw err
     if (this.#stopped) return // shutting down: the batch stays unhandled, its agent resumes from its checkpoint
-    // This agent's batch was running when its worker was replaced: the first message
-    // overran the deadline; the others never started and go back in order.
+    // This agent's batch was running when its worker was replaced. With one message, that one
+    // overran the deadline; with more, it is not known which, so all are replayed one by one.
+    if (batch.length > 1) {
+      this.#replaySingly(agent, batch)
+      return
+    }
     this.#fail(batch[0], new AgentFailedError(`Agent "${agent.id}" did not finish this message within ${agent.manifest.limits.deadlineMs} ms and was stopped.`, 'E_DEADLINE', {
       suggestions: ['Make the handler faster, or raise limits.deadlineMs in its mielin.json.']
     }))
-    agent.mailbox.unshift(batch.slice(1))
+  }
+
+  /**
+   * Puts a batch back at the front of the mailbox, to be delivered one message per call from
+   * the restored checkpoint: the message at fault then fails alone. Messages that ran before
+   * it run again, so their sends may repeat (at-least-once); their state changes do not.
+   */
+  #replaySingly (agent: Agent, batch: Envelope[]): void {
+    agent.mailbox.unshift(batch)
+    agent.singleStep = Math.max(agent.singleStep, batch.length)
   }
 
   #onWorkerReplaced (index: number, reason: string, agents: string[]): void {

@@ -16,5 +16,5 @@ export { ComponentLoader, checkWorld, hashBytes, type ComponentLoaderInit, type 
 export { WorkerPool, WorkerLostError, type Delivered, type WorkerPoolInit } from './worker-pool.js'
 export { WasmInvalidError, FIX_WASM } from './errors.js'
 export { capMemory } from './memory-limit.js'
-export { WORLD_EXPORTS, WORLD_IMPORTS, WORLD_VERSION } from './world.js'
+export { OPTIONAL_EXPORTS, WORLD_EXPORTS, WORLD_IMPORTS, WORLD_VERSION } from './world.js'
 export type { HostCallName, MessageResult } from './protocol.js'

@@ -12,6 +12,8 @@ export interface AgentExports {
   init: (state?: Uint8Array) => void
   onMessage: (e: unknown) => string | undefined
   onMigrate: () => Uint8Array
+  /** Optional in the world: components built without the SDK may lack it. */
+  onBatch?: (es: unknown[]) => Array<{ tag: 'ok', val?: string } | { tag: 'err', val: string }>
 }
 type Glue = { instantiate: (get: (n: string) => WebAssembly.Module, imports: unknown, core: (m: WebAssembly.Module, i: WebAssembly.Imports) => WebAssembly.Instance) => AgentExports }
 

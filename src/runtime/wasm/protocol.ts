@@ -17,7 +17,11 @@ export type MessageResult = { ok: string | null } | { err: string }
 
 export type FromWorker =
   | { op: 'done', req: number, error?: string }
-  | { op: 'delivered', req: number, results: MessageResult[], state?: Uint8Array, trap?: string, cpuMs: number, memoryBytes: number }
+  | {
+    op: 'delivered', req: number, results: MessageResult[], state?: Uint8Array, trap?: string, cpuMs: number, memoryBytes: number
+    /** The trap came from a whole-batch call: which message caused it is unknown, so none has a result. */
+    replay?: boolean
+  }
   | { op: 'snapshot', req: number, state?: Uint8Array, error?: string }
   | { op: 'host', agent: string, fn: string, args: unknown[] }
   | { op: 'log', agent: string, level: string, message: string }

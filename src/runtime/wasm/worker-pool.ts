@@ -20,7 +20,7 @@ export interface WorkerPoolInit {
   maxHeapMb?: number
 }
 
-export interface Delivered { results: MessageResult[], state?: Uint8Array, trap?: string, cpuMs: number, memoryBytes: number }
+export interface Delivered { results: MessageResult[], state?: Uint8Array, trap?: string, replay?: boolean, cpuMs: number, memoryBytes: number }
 
 /** The worker running a batch was terminated (deadline) or died; `agents` were on it. */
 export class WorkerLostError extends Error {

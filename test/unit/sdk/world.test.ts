@@ -25,6 +25,27 @@ t.test('replies are the handler\'s return value as JSON; undefined is no reply',
   t.equal(quiet.onMessage(envelope({})), undefined)
 })
 
+t.test('on-batch answers each message in order, as on-message would; a failing one does not stop the rest', async (t) => {
+  const world = bind(defineAgent({
+    initialState: () => ({ count: 0 }),
+    onMessage (msg: Message<{ n?: number, fail?: string }>, ctx) {
+      if (msg.payload?.fail !== undefined) throw new AgentError(msg.payload.fail)
+      ctx.state.count += msg.payload?.n ?? 1
+      return msg.payload?.n === 0 ? undefined : { count: ctx.state.count }
+    }
+  }))
+  world.init()
+  let thrown: unknown
+  try { bind(defineAgent({ onMessage () { throw new AgentError('no') } })).onMessage(envelope({})) } catch (err) { thrown = err }
+  t.same(world.onBatch([envelope({}), envelope({ fail: 'no' }), envelope({ n: 0 }), envelope({ n: 5 })]), [
+    { tag: 'ok', val: '{"count":1}' },
+    { tag: 'err', val: thrown },
+    { tag: 'ok', val: undefined },
+    { tag: 'ok', val: '{"count":6}' }
+  ])
+  t.same(world.onBatch([]), [])
+})
+
 t.test('the handler sees a parsed message', async (t) => {
   let seen: Message | undefined
   const world = bind(defineAgent({ onMessage (msg) { seen = msg } }))

@@ -98,6 +98,7 @@ t.test('echo.wasm is what scripts/build-wat-agent.ts makes of echo.wat', async (
   t.match(wit, /export on-message: func\(msg: envelope\) -> result<option<string>, string>;/)
   t.match(wit, /export on-migrate: func\(\) -> list<u8>;/)
   t.match(wit, /import mielin:agent\/host@0\.1\.0;/)
+  t.notMatch(wit, /on-batch/, 'the optional on-batch is left out on purpose: nodes must run such components')
 })
 
 t.test('jco glue: what it imports and exports', async (t) => {
