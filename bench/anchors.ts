@@ -31,7 +31,8 @@ export async function runAnchor (script: string, args: string[] = [], options: {
     const { stdout } = await execa(options.runner ?? 'bash', [path, ...args], { timeout: 10 * 60_000, env: options.env })
     return { figures: parseFigures(stdout), text: stdout }
   } catch (err) {
-    return { missing: `${script} failed: ${(err as Error).message.split('\n')[0]}` }
+    const setUp = existsSync(`${ANCHORS_DIR}/node_modules`) ? '' : ` (${ANCHORS_DIR} is not set up: \`cp -r ${ANCHORS_DIR} /tmp/anchors && bash /tmp/anchors/setup.sh\`, then run the bench with MIELIN_ANCHORS=/tmp/anchors)`
+    return { missing: `${script} failed: ${(err as Error).message.split('\n')[0]}${setUp}` }
   }
 }
 

@@ -3,64 +3,67 @@ import os from 'node:os'
 import path from 'node:path'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { execa } from 'execa'
-import { initCluster, joinCluster, loadCluster } from '../src/runtime/mesh/auth/index.js'
+import { joinCluster, loadCluster } from '../src/runtime/mesh/auth/index.js'
 import { Mesh } from '../src/runtime/mesh/index.js'
 import { startMeshNode } from '../src/runtime/node/mesh/mesh-node.js'
 import { buildFixtureAgent } from '../test/helpers/agents.js'
 import { ANCHORS_DIR, print, runAnchor } from './anchors.js'
+import { startCluster, until } from './cluster.js'
 
 /**
  * The mesh (issue 4), each figure beside its anchor from the same run:
- * - cross-node request/reply through the kernel to a no-op agent on the other node:
- *   sequential p50 and pipelined (100 in flight) msgs/s, against NATS request/reply
- *   (targets: p50 ≤ 1.0× NATS, pipelined ≥ 1.0× NATS) and raw libp2p echo;
+ * - cross-node request/reply through the kernel to a no-op agent on the other node, which
+ *   runs as its own process as it would on another machine: sequential p50 and pipelined
+ *   (100 and 1000 in flight) msgs/s, against NATS request/reply (targets: p50 ≤ 1.0× NATS,
+ *   pipelined ≥ 1.0× NATS; the NATS anchor has 100 in flight) and raw libp2p echo;
  * - connection set-up: a new client dialing a node until admitted.
  */
 export async function benchMesh (): Promise<void> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'mielin-bench-mesh-'))
-  const a = path.join(dir, 'a')
-  const b = path.join(dir, 'b')
+  // node B is a real `mielin mesh start` process; node A is this process (an embedded node)
+  const cluster = await startCluster({ nodes: 1, onProgress: (m) => process.stderr.write(`mesh: ${m}\n`) })
+  const a = await mkdtemp(path.join(os.tmpdir(), 'mielin-bench-mesh-'))
   try {
-    const { joinToken } = await initCluster(a)
-    await joinCluster(b, joinToken)
-    const nodeA = await startMeshNode({ dataDir: a, host: '127.0.0.1', port: 0, name: 'a', workers: 1 })
-    const nodeB = await startMeshNode({ dataDir: b, host: '127.0.0.1', port: 0, name: 'b', workers: 1, join: [nodeA.addrs[0]] })
+    await joinCluster(a, cluster.joinToken)
+    const b = cluster.nodes[0]
+    const nodeA = await startMeshNode({ dataDir: a, host: '127.0.0.1', port: 0, name: 'a', workers: 1, join: [b.addr as string] })
     try {
       const noop = await buildFixtureAgent('noop', { limits: { memoryMb: 64, deadlineMs: 1000, mailbox: 10_000 } })
-      while (nodeA.status().peers.alive < 1) await new Promise((resolve) => setTimeout(resolve, 100))
-      await nodeA.services.deploy({ bytes: noop.bytes, manifest: noop.manifest, node: 'b' })
-      const ask = async (): Promise<unknown> => await nodeA.services.request('bench', 'noop', 'null', 10_000)
-      for (let i = 0; i < 500; i++) await ask() // warm-up
-      const lat: number[] = []
-      for (let i = 0; i < 5000; i++) {
-        const t0 = process.hrtime.bigint()
-        await ask()
-        lat.push(Number(process.hrtime.bigint() - t0) / 1000)
-      }
-      lat.sort((x, y) => x - y)
-      print('mesh_reqrep_seq_p50', lat[Math.floor(lat.length / 2)], 'us')
-      const local: number[] = []
-      for (let i = 0; i < 3000; i++) {
-        const t0 = process.hrtime.bigint()
-        await nodeB.services.request('bench', 'noop', 'null', 10_000)
-        local.push(Number(process.hrtime.bigint() - t0) / 1000)
-      }
-      local.sort((x, y) => x - y)
-      print('mesh_same_node_reqrep_seq_p50', local[Math.floor(local.length / 2)], 'us (no network: kernel + worker + agent)')
+      await until(() => nodeA.status().peers.alive >= 1, Date.now() + 30_000, () => 'node A to see node B alive')
+      await nodeA.services.deploy({ bytes: noop.bytes, manifest: noop.manifest, node: b.name })
+      await nodeA.services.deploy({ bytes: noop.bytes, manifest: noop.manifest, name: 'noop-here', node: 'a' })
+      const ask = async (to = 'noop'): Promise<unknown> => await nodeA.services.request('bench', to, 'null', 10_000)
+      for (let i = 0; i < 1000; i++) await ask() // warm-up
+      const lat = await sequential(5000, ask)
+      print('mesh_reqrep_seq_p50', lat[Math.floor(lat.length / 2)], 'us (node A → node B\'s kernel → no-op agent → back; B is its own process)')
       print('mesh_reqrep_seq_p99', lat[Math.floor(lat.length * 0.99)], 'us')
-      let left = 20_000
-      const t0 = performance.now()
-      await Promise.all(Array.from({ length: 100 }, async () => { while (left-- > 0) await ask() }))
-      print('mesh_reqrep_pipelined_100', 20_000 / ((performance.now() - t0) / 1000), 'msgs/s')
-      print('mesh_connection_setup', await connectionSetup(a, nodeA.addrs[0]), 'ms (median of 10, dial until admitted)')
+      const local = await sequential(3000, async () => await ask('noop-here'))
+      print('mesh_same_node_reqrep_seq_p50', local[Math.floor(local.length / 2)], 'us (no network: kernel + worker thread + agent)')
+      for (const inFlight of [100, 1000]) {
+        let left = 40_000
+        const t0 = performance.now()
+        await Promise.all(Array.from({ length: inFlight }, async () => { while (left-- > 0) await ask() }))
+        print(`mesh_reqrep_pipelined_${inFlight}`, 40_000 / ((performance.now() - t0) / 1000), 'msgs/s')
+      }
+      print('mesh_connection_setup', await connectionSetup(a, b.addr as string), 'ms (median of 10, dial until admitted)')
     } finally {
-      await nodeB.stop()
       await nodeA.stop()
     }
-    await anchors()
   } finally {
-    await rm(dir, { recursive: true, force: true })
+    await cluster.stop()
+    await rm(a, { recursive: true, force: true })
   }
+  await anchors()
+}
+
+/** Latencies in µs of `n` calls one after another, sorted. */
+async function sequential (n: number, call: () => Promise<unknown>): Promise<number[]> {
+  const lat: number[] = []
+  for (let i = 0; i < n; i++) {
+    const t0 = process.hrtime.bigint()
+    await call()
+    lat.push(Number(process.hrtime.bigint() - t0) / 1000)
+  }
+  return lat.sort((x, y) => x - y)
 }
 
 async function connectionSetup (dataDir: string, addr: string): Promise<number> {

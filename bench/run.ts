@@ -3,11 +3,12 @@
 // `npm run bench -- kernel` runs one section.
 import os from 'node:os'
 import { print } from './anchors.js'
+import { benchDht } from './dht.js'
 import { benchKernel } from './kernel.js'
 import { benchMesh } from './mesh.js'
 import { benchTensor } from './tensor.js'
 
-const sections: Record<string, () => Promise<void>> = { tensor: benchTensor, kernel: benchKernel, mesh: benchMesh }
+const sections: Record<string, () => Promise<void>> = { tensor: benchTensor, kernel: benchKernel, mesh: benchMesh, dht: benchDht }
 const wanted = process.argv.slice(2).filter((a) => a in sections)
 
 print('bench_started', new Date().toISOString(), 'info')

@@ -20,7 +20,9 @@ export default class MeshStart extends BaseCommand {
     label: Flags.string({ description: 'A label for placement, k=v (repeatable).', multiple: true, helpValue: 'K=V' }),
     mdns: Flags.boolean({ description: 'Also find peers on the LAN with multicast DNS.' }),
     workers: Flags.integer({ description: 'Worker threads for agents (default: the CPUs available).', min: 1, max: 256 }),
-    'heartbeat-ms': Flags.integer({ description: 'Heartbeat interval; suspect after 3, dead after 6 missed.', default: 1000, min: 100, max: 60_000, hidden: true })
+    'heartbeat-ms': Flags.integer({ description: 'Heartbeat interval; suspect after 3, dead after 6 missed.', default: 1000, min: 100, max: 60_000, hidden: true }),
+    'dht-bucket-size': Flags.integer({ description: 'Peers per DHT k-bucket (default 20); small values make a sparse routing table, for the DHT bench.', min: 1, max: 100, hidden: true }),
+    'dht-prefix-length': Flags.integer({ description: 'Depth of the DHT routing-table trie (default 6).', min: 1, max: 32, hidden: true })
   }
 
   async run (): Promise<{ peerId: string, addrs: string[] }> {
@@ -36,6 +38,7 @@ export default class MeshStart extends BaseCommand {
       mdns: flags.mdns,
       workers: flags.workers,
       heartbeatMs: flags['heartbeat-ms'],
+      dht: { kBucketSize: flags['dht-bucket-size'], prefixLength: flags['dht-prefix-length'] },
       signal: this.signal,
       onMembership: (e) => { if (!e.member.self) process.stderr.write(`${e.name.replace('mesh:peer:', '')}: ${e.member.name} (${e.member.peerId})\n`) }
     })

@@ -15,7 +15,7 @@
  * ```
  */
 export { Mesh, meshProtocol, type MeshInit, type MeshComponents, type MeshStatus, type MeshPeerEvent, type HandleOptions, type MeshRequestOptions } from './mesh.js'
-export { createLibp2pNode, swarmKey, listenAddrs, toDialTarget, KAD_PROTOCOL, type Libp2pNodeInit, type MeshLibp2p, type MeshServices, type Transport, type Encryption } from './libp2p.js'
+export { createLibp2pNode, swarmKey, listenAddrs, toDialTarget, KAD_PROTOCOL, type DhtInit, type Libp2pNodeInit, type MeshLibp2p, type MeshServices, type Transport, type Encryption } from './libp2p.js'
 export { Admission, RefusedPeers, admission, gateComponents, ADMIT_PROTOCOL, type AdmissionInit, type AdmissionComponents, type AdmissionState } from './admission.js'
 export * from './errors.js'
 export * from './wire/index.js'

@@ -45,6 +45,18 @@ export interface MeshServices extends Record<string, unknown> {
 
 export type MeshLibp2p = Libp2p<MeshServices>
 
+export interface DhtInit {
+  validators?: Validators
+  selectors?: Selectors
+  /** Peers per k-bucket; also how many peers a lookup starts from and converges on. @default 20 */
+  kBucketSize?: number
+  /**
+   * Depth of kad-dht's routing-table trie: it splits any full bucket down to this many bits,
+   * so the table holds up to kBucketSize × 2^prefixLength peers. @default 6
+   */
+  prefixLength?: number
+}
+
 export interface Libp2pNodeInit {
   /** The node's identity (ed25519); its peer id is derived from it. */
   privateKey: PrivateKey
@@ -68,8 +80,8 @@ export interface Libp2pNodeInit {
   admissionTimeoutMs?: number
   /** How long a peer that failed admission is refused. @default 30000 */
   refuseForMs?: number
-  /** DHT record validators and selectors per key namespace (`/mielin/...` keys need both). */
-  dht?: { validators?: Validators, selectors?: Selectors }
+  /** DHT record validators and selectors per key namespace (`/mielin/...` keys need both), and routing-table tuning. */
+  dht?: DhtInit
   /** Most connections at once. @default 300 */
   maxConnections?: number
   /** Start listening before returning. @default true */
@@ -139,6 +151,8 @@ export async function createLibp2pNode (init: Libp2pNodeInit): Promise<MeshLibp2
       dht: (components) => kadDHT({
         protocol: KAD_PROTOCOL,
         clientMode: false,
+        kBucketSize: init.dht?.kBucketSize,
+        prefixLength: init.dht?.prefixLength,
         // keep every address, private ones included: a cluster on one LAN or host is the
         // common case and the default mapper would keep those peers out of the routing table
         peerInfoMapper: passthroughMapper,

@@ -29,14 +29,14 @@ t.test('on-batch answers each message in order, as on-message would; a failing o
   const world = bind(defineAgent({
     initialState: () => ({ count: 0 }),
     onMessage (msg: Message<{ n?: number, fail?: string }>, ctx) {
-      if (msg.payload?.fail !== undefined) throw new AgentError(msg.payload.fail)
+      if (msg.payload?.fail !== undefined) throw new AgentError('E_NO', msg.payload.fail)
       ctx.state.count += msg.payload?.n ?? 1
       return msg.payload?.n === 0 ? undefined : { count: ctx.state.count }
     }
   }))
   world.init()
   let thrown: unknown
-  try { bind(defineAgent({ onMessage () { throw new AgentError('no') } })).onMessage(envelope({})) } catch (err) { thrown = err }
+  try { bind(defineAgent({ onMessage () { throw new AgentError('E_NO', 'no') } })).onMessage(envelope({})) } catch (err) { thrown = err }
   t.same(world.onBatch([envelope({}), envelope({ fail: 'no' }), envelope({ n: 0 }), envelope({ n: 5 })]), [
     { tag: 'ok', val: '{"count":1}' },
     { tag: 'err', val: thrown },

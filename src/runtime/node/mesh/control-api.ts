@@ -9,6 +9,7 @@ import { verifyToken, type Right } from '../../mesh/auth/index.js'
 import type { Mesh } from '../../mesh/index.js'
 import { WasmInvalidError, FIX_WASM } from '../../wasm/index.js'
 import type { AgentView, DeployParams, LogLine, NodeStatus, SendParams, SendResult } from '../mesh-api.js'
+import { dhtHandlers } from './dht-api.js'
 import { CONTROL_PROTOCOL, controlSchema } from './frames.js'
 import type { MeshServices } from './services.js'
 
@@ -59,7 +60,8 @@ export function controlHandlers (d: ControlApiDeps): { handlers: Record<string, 
       const { node, result } = await services.onOwner<AgentInfo>(p.id, { op: 'inspect', id: p.id }, signal)
       return { ...result, node, nodeName: services.peers().find((x) => x.peerId === node)?.name ?? node }
     },
-    'agent.logs': async (p: { id: string }, { signal }) => (await services.onOwner<{ lines: LogLine[] }>(p.id, { op: 'logs', id: p.id }, signal)).result.lines
+    'agent.logs': async (p: { id: string }, { signal }) => (await services.onOwner<{ lines: LogLine[] }>(p.id, { op: 'logs', id: p.id }, signal)).result.lines,
+    ...dhtHandlers(d.mesh)
   }
   const streams: Record<string, ControlStreamHandler> = {
     'agent.logs.follow': (p: { id: string }, { signal }) => follow(services, p.id, signal)

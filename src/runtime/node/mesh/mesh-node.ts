@@ -7,7 +7,7 @@ import type { Logger } from '../../logger.js'
 import { defaultLogger } from '../../logger.js'
 import { loadCluster, loadOrCreateIdentity, NoClusterError } from '../../mesh/auth/index.js'
 import { DhtDirectory, RECORD_PREFIX, selectRecord, verifyRecord } from '../../mesh/directory/index.js'
-import { createMembership, Mesh, type MembershipEvent } from '../../mesh/index.js'
+import { createMembership, Mesh, type DhtInit, type MembershipEvent } from '../../mesh/index.js'
 import { createNode } from '../index.js'
 import type { NodeStatus } from '../mesh-api.js'
 import { controlHandlers, serveRemoteControl } from './control-api.js'
@@ -31,6 +31,8 @@ export interface MeshNodeInit {
   workers?: number
   /** Faster failure detection, for tests. */
   heartbeatMs?: number
+  /** Routing-table tuning, for the DHT bench (a sparse table makes lookups take several hops). @default kad-dht's */
+  dht?: Pick<DhtInit, 'kBucketSize' | 'prefixLength'>
   logger?: Logger
   signal?: AbortSignal
   onMembership?: (e: MembershipEvent) => void
@@ -69,6 +71,7 @@ export async function startMeshNode (init: MeshNodeInit): Promise<MeshNodeHandle
     bootstrap: cluster.bootstrap.filter((a) => a.includes('/p2p/')),
     join: [...(init.join ?? []), ...cluster.bootstrap.filter((a) => !a.includes('/p2p/'))],
     dht: {
+      ...init.dht,
       validators: { 'mielin-agent': async (key, value) => { await verifyRecord(key, value) } },
       selectors: { 'mielin-agent': selectRecord }
     }
