@@ -19,6 +19,8 @@ import { startCluster, until } from './cluster.js'
  * - connection set-up: a new client dialing a node until admitted.
  */
 export async function benchMesh (): Promise<void> {
+  const ours = new Map<string, number>()
+  const figure = (name: string, value: number, unit: string): void => { ours.set(name, value); print(name, value, unit) }
   // node B is a real `mielin mesh start` process; node A is this process (an embedded node)
   const cluster = await startCluster({ nodes: 1, onProgress: (m) => process.stderr.write(`mesh: ${m}\n`) })
   const a = await mkdtemp(path.join(os.tmpdir(), 'mielin-bench-mesh-'))
@@ -34,7 +36,7 @@ export async function benchMesh (): Promise<void> {
       const ask = async (to = 'noop'): Promise<unknown> => await nodeA.services.request('bench', to, 'null', 10_000)
       for (let i = 0; i < 1000; i++) await ask() // warm-up
       const lat = await sequential(5000, ask)
-      print('mesh_reqrep_seq_p50', lat[Math.floor(lat.length / 2)], 'us (node A → node B\'s kernel → no-op agent → back; B is its own process)')
+      figure('mesh_reqrep_seq_p50', lat[Math.floor(lat.length / 2)], 'us (node A → node B\'s kernel → no-op agent → back; B is its own process)')
       print('mesh_reqrep_seq_p99', lat[Math.floor(lat.length * 0.99)], 'us')
       const local = await sequential(3000, async () => await ask('noop-here'))
       print('mesh_same_node_reqrep_seq_p50', local[Math.floor(local.length / 2)], 'us (no network: kernel + worker thread + agent)')
@@ -42,7 +44,7 @@ export async function benchMesh (): Promise<void> {
         let left = 40_000
         const t0 = performance.now()
         await Promise.all(Array.from({ length: inFlight }, async () => { while (left-- > 0) await ask() }))
-        print(`mesh_reqrep_pipelined_${inFlight}`, 40_000 / ((performance.now() - t0) / 1000), 'msgs/s')
+        figure(`mesh_reqrep_pipelined_${inFlight}`, 40_000 / ((performance.now() - t0) / 1000), 'msgs/s')
       }
       print('mesh_connection_setup', await connectionSetup(a, b.addr as string), 'ms (median of 10, dial until admitted)')
     } finally {
@@ -52,7 +54,13 @@ export async function benchMesh (): Promise<void> {
     await cluster.stop()
     await rm(a, { recursive: true, force: true })
   }
-  await anchors()
+  const nats = await anchors()
+  const ratio = (name: string, mine: string, theirs: string, target: string): void => {
+    const [a, b] = [ours.get(mine), nats.get(theirs)]
+    if (a !== undefined && b !== undefined) print(name, a / b, `x (target ${target})`)
+  }
+  ratio('ratio_mesh_reqrep_seq_p50_vs_nats', 'mesh_reqrep_seq_p50', 'nats_reqrep_seq_p50', '<= 1.0')
+  ratio('ratio_mesh_reqrep_pipelined_100_vs_nats', 'mesh_reqrep_pipelined_100', 'nats_reqrep_pipelined_100', '>= 1.0')
 }
 
 /** Latencies in µs of `n` calls one after another, sorted. */
@@ -81,17 +89,24 @@ async function connectionSetup (dataDir: string, addr: string): Promise<number> 
   return times[5]
 }
 
-/** NATS request/reply and raw libp2p echo from ../shared/anchors, when set up there. */
-async function anchors (): Promise<void> {
+/** NATS request/reply and raw libp2p echo from ../shared/anchors, when set up there; returns the NATS figures. */
+async function anchors (): Promise<Map<string, number>> {
+  const figures = new Map<string, number>()
   const hasNats = await execa('nats-server', ['--version'], { reject: false }).catch(() => ({ exitCode: 1 }))
   if (hasNats.exitCode !== 0) {
     print('anchor_nats', 'missing (run ../shared/anchors/setup.sh: it installs nats-server)', 'info')
   } else {
     const nats = await runAnchor('nats.sh')
     if ('missing' in nats) print('anchor_nats', `missing (${nats.missing})`, 'info')
-    else for (const f of nats.figures.filter((x) => /^nats_reqrep_(seq_p50|seq_p99|pipelined_100)$/.test(x.name))) print(`anchor_${f.name}`, f.value, f.unit)
+    else {
+      for (const f of nats.figures.filter((x) => /^nats_reqrep_(seq_p50|seq_p99|pipelined_100)$/.test(x.name))) {
+        figures.set(f.name, f.value)
+        print(`anchor_${f.name}`, f.value, f.unit)
+      }
+    }
   }
   const libp2p = await runAnchor('libp2p.mjs', ['tcp_tls'], { runner: process.execPath })
   if ('missing' in libp2p) print('anchor_libp2p', `missing (${libp2p.missing}; run ${ANCHORS_DIR}setup.sh)`, 'info')
   else for (const f of libp2p.figures.filter((x) => /echo_seq_p50|echo_pipelined_100|dial_first_echo/.test(x.name))) print(`anchor_${f.name}`, f.value, f.unit)
+  return figures
 }

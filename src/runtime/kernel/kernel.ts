@@ -294,7 +294,7 @@ export class Kernel {
       void this.#restart(agent, `trapped in a batch of ${batch.length}: ${trap}`)
       return
     }
-    // The message that trapped fails; the rest go back to the front of the mailbox.
+    // A single message trapped (a trap in a batch of several is replayed above): it fails.
     const failed = batch[results.length]
     const memory = /memory limit reached|out of memory/i.test(trap)
     const error = memory

@@ -103,14 +103,20 @@ async function handle (msg: ToWorker): Promise<void> {
 
 interface Ran { results: MessageResult[], trap?: string, replay?: boolean }
 
-/** One call per message; stops at a trap (the messages before it keep their results). */
+/**
+ * One call per message. A trap loses the state changes of the messages before it (no
+ * snapshot follows a trap), so a trap in a batch of several is replayed like on-batch's.
+ */
 function runEach (a: Hosted, batch: unknown[]): Ran {
   const results: MessageResult[] = []
   for (const e of batch) {
     try {
       results.push({ ok: a.exports.onMessage(e) ?? null })
     } catch (err) {
-      if (!isAgentError(err) || OUT_OF_MEMORY.test(String(err.payload))) return { results, trap: isAgentError(err) ? String(err.payload) : describe(err) }
+      if (!isAgentError(err) || OUT_OF_MEMORY.test(String(err.payload))) {
+        const trap = isAgentError(err) ? String(err.payload) : describe(err)
+        return batch.length > 1 ? { results: [], trap, replay: true } : { results, trap }
+      }
       results.push({ err: String(err.payload) })
     }
   }
