@@ -6,5 +6,6 @@ if (!(await reexecWithProjectNode(import.meta.url))) {
   const { register } = await import('tsx/esm/api')
   register()
   const { execute } = await import('@oclif/core')
-  await execute({ development: true, dir: import.meta.url })
+  // ignoreManifest: oclif.manifest.json points into dist/; without it the commands load from src/
+  await execute({ development: true, dir: import.meta.url, loadOptions: { ignoreManifest: true } })
 }
