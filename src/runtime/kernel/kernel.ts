@@ -4,6 +4,8 @@ import { defaultLogger, type Logger } from '../logger.js'
 import { WorkerLostError, WorkerPool, type Delivered, type LoadedComponent, type MessageResult } from '../wasm/index.js'
 import { agentInfo, type Agent, type AgentInfo, type AgentSnapshot, type DeployInit, type KernelComponents, type KernelInit } from './agent.js'
 import { CapabilitySpace, type CapabilityKind } from './capabilities.js'
+import { persist } from './checkpoints.js'
+import { Dispatcher } from './dispatcher.js'
 import { AgentFailedError, AgentNotFoundError, AgentUnavailableError, QuotaError, agentErrorText } from './errors.js'
 import { checkEnvelope, newMessageId, type Envelope, type EnvelopeKind } from './envelope.js'
 import { EventBus, type KernelEvent } from './events.js'
@@ -28,16 +30,13 @@ export class Kernel {
   readonly #c: KernelComponents
   readonly #log: Logger
   readonly #pool: WorkerPool
-  readonly #maxBatch: number
   readonly #maxRestarts: number
   readonly #agents = new Map<string, Agent>()
   readonly #namespaces = new Map<string, Namespace>()
   readonly #blobs = new Map<string, Uint8Array>()
   readonly #replies = new PendingReplies()
   readonly #seq = new Map<string, bigint>()
-  readonly #ready: string[][]
-  readonly #workerBusy: boolean[]
-  readonly #pumpScheduled: boolean[]
+  readonly #dispatch: Dispatcher
   readonly #host: HostServices
   #stopped = false
   /** Where envelopes for ids this kernel does not host go (the mesh, or another kernel). */
@@ -46,7 +45,6 @@ export class Kernel {
   constructor (components: KernelComponents, init: KernelInit = {}) {
     this.#c = components
     this.#log = components.logger ?? defaultLogger('kernel')
-    this.#maxBatch = init.maxBatch ?? 64
     this.#maxRestarts = init.maxRestartsPerMinute ?? 5
     for (const [name, quota] of Object.entries(init.namespaces ?? {})) this.#namespaces.set(name, new Namespace(name, quota))
     this.#host = new HostServices({
@@ -62,9 +60,13 @@ export class Kernel {
       errorText: agentErrorText
     })
     this.#pool.onReplaced = (index, reason, agents) => this.#onWorkerReplaced(index, reason, agents)
-    this.#ready = Array.from({ length: this.#pool.size }, () => [])
-    this.#workerBusy = Array.from({ length: this.#pool.size }, () => false)
-    this.#pumpScheduled = this.#workerBusy.map(() => false)
+    this.#dispatch = new Dispatcher({
+      pool: this.#pool,
+      agents: this.#agents,
+      maxBatch: init.maxBatch ?? 64,
+      delivered: (agent, batch, outcome) => this.#delivered(agent, batch, outcome),
+      lost: (agent, batch, err) => this.#lost(agent, batch, err)
+    })
   }
 
   // ---- lifecycle of agents -------------------------------------------------------------
@@ -106,7 +108,7 @@ export class Kernel {
       ns.releaseAgent(manifest.limits.memoryMb)
       throw err
     }
-    this.#kick(agent)
+    this.#dispatch.kick(agent)
     return agentInfo(agent)
   }
 
@@ -214,83 +216,22 @@ export class Kernel {
     agent.ns.admitMessage()
     agent.mailbox.push(e)
     if (this.events.active) this.events.emit({ name: 'kernel:message', from: e.from, to: e.to, kind: e.kind, id: e.id })
-    this.#kick(agent)
+    this.#dispatch.kick(agent)
     return e
   }
 
-  // ---- scheduling ----------------------------------------------------------------------
-
-  #kick (agent: Agent): void {
-    if (agent.status !== 'running' || agent.busy || agent.mailbox.size === 0) return
-    const queue = this.#ready[agent.worker]
-    if (!queue.includes(agent.id)) queue.push(agent.id)
-    this.#schedulePump(agent.worker)
-  }
-
-  /**
-   * Pumps once the messages that came in with this turn of the event loop are all queued:
-   * they then cross to the worker in one batch. A handover to a worker wakes a thread, which
-   * costs tens of µs here, and was most of the main thread's time under load.
-   */
-  #schedulePump (worker: number): void {
-    if (this.#pumpScheduled[worker]) return
-    this.#pumpScheduled[worker] = true
-    setImmediate(() => {
-      this.#pumpScheduled[worker] = false
-      this.#pump(worker)
-    })
-  }
-
-  /** Hands the next ready agent's batch to a worker; one batch per worker at a time, so deadlines are exact. */
-  #pump (worker: number): void {
-    if (this.#workerBusy[worker]) return
-    const id = this.#ready[worker].shift()
-    if (id === undefined) return
-    const agent = this.#agents.get(id)
-    if (agent === undefined || agent.status !== 'running' || agent.worker !== worker || agent.mailbox.size === 0) {
-      this.#pump(worker)
-      return
-    }
-    const batch = agent.mailbox.take(agent.singleStep > 0 ? 1 : this.#maxBatch)
-    if (agent.singleStep > 0) agent.singleStep--
-    agent.busy = true
-    this.#workerBusy[worker] = true
-    const deadline = agent.manifest.limits.deadlineMs * batch.length
-    this.#pool.deliver(worker, id, batch, deadline).then(
-      (d) => { agent.memoryBytes = d.memoryBytes; this.#delivered(agent, batch, d) },
-      (err) => this.#lost(agent, batch, err)
-    ).finally(() => {
-      agent.busy = false
-      this.#workerBusy[worker] = false
-      agent.idle?.()
-      this.#kick(agent)
-      this.#pump(worker)
-    })
-  }
+  // ---- batch outcomes ------------------------------------------------------------------
 
   #delivered (agent: Agent, batch: Envelope[], { results, state, trap, replay, cpuMs }: Delivered): void {
     agent.ns.chargeCpu(cpuMs)
     agent.processed += results.length
-    let durable: Promise<void> | undefined
     if (state !== undefined) agent.checkpoint = state
-    const store = this.#c.store
-    if (state !== undefined && store !== undefined) {
-      // An unchanged state is not written again; its replies still wait for the write in flight, if any.
-      if (agent.persisted === undefined || Buffer.compare(state, agent.persisted.state) !== 0) {
-        const written = store.saveCheckpoint(agent.id, state)
-        written.catch((err: Error) => {
-          this.#log.error(`checkpoint of ${agent.id} failed: ${err.message}`)
-          if (agent.persisted?.written === written) agent.persisted = undefined // the next batch tries again
-        })
-        agent.persisted = { state, written }
-      }
-      durable = agent.persisted.written
-    }
+    const durable = state !== undefined && this.#c.store !== undefined ? persist(this.#c.store, agent, state, this.#log) : undefined
     // A client's reply waits for the checkpoint: once it sees the answer, a crash cannot undo it.
     results.forEach((r, i) => this.#answer(batch[i], r, durable))
     if (trap === undefined) return
     if (replay === true) {
-      this.#replaySingly(agent, batch)
+      this.#dispatch.replaySingly(agent, batch)
       void this.#restart(agent, `trapped in a batch of ${batch.length}: ${trap}`)
       return
     }
@@ -313,7 +254,7 @@ export class Kernel {
     // This agent's batch was running when its worker was replaced. With one message, that one
     // overran the deadline; with more, it is not known which, so all are replayed one by one.
     if (batch.length > 1) {
-      this.#replaySingly(agent, batch)
+      this.#dispatch.replaySingly(agent, batch)
       return
     }
     this.#fail(batch[0], new AgentFailedError(`Agent "${agent.id}" did not finish this message within ${agent.manifest.limits.deadlineMs} ms and was stopped.`, 'E_DEADLINE', {
@@ -321,20 +262,10 @@ export class Kernel {
     }))
   }
 
-  /**
-   * Puts a batch back at the front of the mailbox, to be delivered one message per call from
-   * the restored checkpoint: the message at fault then fails alone. Messages that ran before
-   * it run again, so their sends may repeat (at-least-once); their state changes do not.
-   */
-  #replaySingly (agent: Agent, batch: Envelope[]): void {
-    agent.mailbox.unshift(batch)
-    agent.singleStep = Math.max(agent.singleStep, batch.length)
-  }
-
   #onWorkerReplaced (index: number, reason: string, agents: string[]): void {
     this.events.emit({ name: 'kernel:worker:replaced', worker: index, reason })
     this.#log(`worker ${index} replaced: ${reason}`)
-    this.#ready[index] = []
+    this.#dispatch.reset(index)
     for (const id of agents) {
       const agent = this.#agents.get(id)
       if (agent === undefined) continue
@@ -349,7 +280,7 @@ export class Kernel {
     agent.status = 'restarting'
     try {
       await this.#start(agent, true)
-      this.#kick(agent)
+      this.#dispatch.kick(agent)
     } catch (err) {
       this.#markFailed(agent, (err as Error).message, false)
     }
@@ -430,7 +361,7 @@ export class Kernel {
     const agent = this.#agent(id)
     agent.mailbox.unshift(queue)
     agent.status = 'running'
-    this.#kick(agent)
+    this.#dispatch.kick(agent)
   }
 
   /** After the target runs the agent: forward what arrived meanwhile, and everything later. */
