@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { execa, type ResultPromise } from 'execa'
 import { ControlClient, controlSocketPath } from '../src/runtime/control/index.js'
 import { initCluster, joinCluster } from '../src/runtime/mesh/auth/index.js'
+import { until } from '../test/helpers/until.js'
 
 /**
  * N real `mielin mesh start` processes on 127.0.0.1 (bin/run.js, as a user runs it; `npm run
@@ -70,15 +71,15 @@ export async function startCluster (init: ClusterInit): Promise<Cluster> {
     const startNodes = async (from: number, to: number): Promise<void> => {
       const started = dirs.slice(from, to).map((dir, j) => spawnNode(`n${from + j}`, dir, nodes, init.args ?? []))
       nodes.push(...started)
-      await Promise.all(started.map(async (n) => { await until(() => running(n), deadline, () => `${n.name} to start`, n) }))
+      await Promise.all(started.map(async (n) => { await untilNode(n, () => `${n.name} to start`, () => running(n), deadline) }))
       init.onProgress?.(`${nodes.length} of ${init.nodes} nodes running`)
     }
     await startNodes(0, 1) // alone: the others need a running node to join
     const batch = init.batch ?? 4
     for (let i = 1; i < dirs.length; i += batch) await startNodes(i, i + batch)
     for (const n of nodes) {
-      await until(async () => (await cluster.call<{ peers: { alive: number } }>(n, 'mesh.status')).peers.alive === init.nodes - 1, deadline,
-        () => `${n.name} to see all ${init.nodes - 1} others alive`, n)
+      await untilNode(n, () => `${n.name} to see all ${init.nodes - 1} others alive`,
+        async () => (await cluster.call<{ peers: { alive: number } }>(n, 'mesh.status')).peers.alive === init.nodes - 1, deadline)
     }
     init.onProgress?.(`every node sees the ${init.nodes - 1} others alive`)
     return cluster
@@ -109,13 +110,12 @@ function running (n: ClusterNode): boolean {
   return n.addr !== undefined
 }
 
-/** Polls a condition that the nodes' own progress makes true, until a deadline. */
-export async function until (cond: () => boolean | Promise<boolean>, deadline: number, what: () => string, node?: ClusterNode): Promise<void> {
-  while (!(await cond())) {
-    if (node?.exit !== undefined) throw new Error(`node ${node.name} exited (${node.exit}) while waiting for ${what()}:\n${node.stderr}`)
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what()}${node === undefined ? '' : `; ${node.name} said:\n${node.stderr}`}`)
-    await new Promise((resolve) => setTimeout(resolve, 250))
-  }
+/** Waits (until a deadline) for what a node's progress makes true; fails at once, with its output, if it exits. */
+async function untilNode (node: ClusterNode, what: () => string, cond: () => boolean | Promise<boolean>, deadline: number): Promise<void> {
+  await until(() => `${what()}; ${node.name} said:\n${node.stderr}`, async () => {
+    if (node.exit !== undefined) throw new Error(`node ${node.name} exited (${node.exit}) while waiting for ${what()}:\n${node.stderr}`)
+    return await cond()
+  }, deadline - Date.now(), 250)
 }
 
 /** Ctrl-C to every node (a graceful leave), then SIGKILL to any still running after 10 s. */

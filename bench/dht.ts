@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto'
 import os from 'node:os'
 import type { DhtLookup, DhtPut } from '../src/runtime/mesh/dht-probe/index.js'
 import { print } from './anchors.js'
-import { startCluster, until, type Cluster } from './cluster.js'
+import { until } from '../test/helpers/until.js'
+import { startCluster, type Cluster } from './cluster.js'
+import { mean, percentile } from './stats.js'
 
 /**
  * The DHT (issue 4's "lookup time and hops with ≥ 20 node processes, target ≤ log2 N + 1
@@ -86,12 +88,12 @@ async function putThenGet (cluster: Cluster): Promise<{ puts: DhtPut[], gets: Dh
 async function settledRoutingTables (cluster: Cluster): Promise<void> {
   let last = ''
   let stableSince = Date.now()
-  await until(async () => {
+  await until(() => `the routing tables to settle (sizes now ${last})`, async () => {
     const sizes: number[] = []
     for (const node of cluster.nodes) sizes.push((await cluster.call<{ routingTable: number }>(node, 'dht.info')).routingTable)
     if (sizes.join() !== last) { last = sizes.join(); stableSince = Date.now() }
     return sizes.every((s) => s > 0) && Date.now() - stableSince >= 1000
-  }, Date.now() + 60_000, () => `the routing tables to settle (sizes now ${last})`)
+  }, 60_000, 250)
 }
 
 function report (prefix: string, lookups: DhtLookup[], n: number): void {
@@ -108,9 +110,3 @@ function report (prefix: string, lookups: DhtLookup[], n: number): void {
 }
 
 const randomKey = (what: string): string => `/mielin/dht-bench/${what}-${randomBytes(8).toString('hex')}`
-const mean = (xs: number[]): number => xs.length === 0 ? Number.NaN : xs.reduce((a, b) => a + b, 0) / xs.length
-
-function percentile (xs: number[], p: number): number {
-  const sorted = [...xs].sort((a, b) => a - b)
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? Number.NaN
-}

@@ -8,7 +8,9 @@ import { Mesh } from '../src/runtime/mesh/index.js'
 import { startMeshNode } from '../src/runtime/node/mesh/mesh-node.js'
 import { buildFixtureAgent } from '../test/helpers/agents.js'
 import { ANCHORS_DIR, print, runAnchor } from './anchors.js'
-import { startCluster, until } from './cluster.js'
+import { until } from '../test/helpers/until.js'
+import { startCluster } from './cluster.js'
+import { percentile } from './stats.js'
 
 /**
  * The mesh (issue 4), each figure beside its anchor from the same run:
@@ -30,16 +32,16 @@ export async function benchMesh (): Promise<void> {
     const nodeA = await startMeshNode({ dataDir: a, host: '127.0.0.1', port: 0, name: 'a', workers: 1, join: [b.addr as string] })
     try {
       const noop = await buildFixtureAgent('noop', { limits: { memoryMb: 64, deadlineMs: 1000, mailbox: 10_000 } })
-      await until(() => nodeA.status().peers.alive >= 1, Date.now() + 30_000, () => 'node A to see node B alive')
+      await until('node A to see node B alive', () => nodeA.status().peers.alive >= 1, 30_000, 250)
       await nodeA.services.deploy({ bytes: noop.bytes, manifest: noop.manifest, node: b.name })
       await nodeA.services.deploy({ bytes: noop.bytes, manifest: noop.manifest, name: 'noop-here', node: 'a' })
       const ask = async (to = 'noop'): Promise<unknown> => await nodeA.services.request('bench', to, 'null', 10_000)
       for (let i = 0; i < 1000; i++) await ask() // warm-up
       const lat = await sequential(5000, ask)
-      figure('mesh_reqrep_seq_p50', lat[Math.floor(lat.length / 2)], 'us (node A → node B\'s kernel → no-op agent → back; B is its own process)')
-      print('mesh_reqrep_seq_p99', lat[Math.floor(lat.length * 0.99)], 'us')
+      figure('mesh_reqrep_seq_p50', percentile(lat, 0.5), 'us (node A → node B\'s kernel → no-op agent → back; B is its own process)')
+      print('mesh_reqrep_seq_p99', percentile(lat, 0.99), 'us')
       const local = await sequential(3000, async () => await ask('noop-here'))
-      print('mesh_same_node_reqrep_seq_p50', local[Math.floor(local.length / 2)], 'us (no network: kernel + worker thread + agent)')
+      print('mesh_same_node_reqrep_seq_p50', percentile(local, 0.5), 'us (no network: kernel + worker thread + agent)')
       for (const inFlight of [100, 1000]) {
         let left = 40_000
         const t0 = performance.now()
@@ -63,7 +65,7 @@ export async function benchMesh (): Promise<void> {
   ratio('ratio_mesh_reqrep_pipelined_100_vs_nats', 'mesh_reqrep_pipelined_100', 'nats_reqrep_pipelined_100', '>= 1.0')
 }
 
-/** Latencies in µs of `n` calls one after another, sorted. */
+/** Latencies in µs of `n` calls one after another. */
 async function sequential (n: number, call: () => Promise<unknown>): Promise<number[]> {
   const lat: number[] = []
   for (let i = 0; i < n; i++) {
@@ -71,7 +73,7 @@ async function sequential (n: number, call: () => Promise<unknown>): Promise<num
     await call()
     lat.push(Number(process.hrtime.bigint() - t0) / 1000)
   }
-  return lat.sort((x, y) => x - y)
+  return lat
 }
 
 async function connectionSetup (dataDir: string, addr: string): Promise<number> {
@@ -85,8 +87,7 @@ async function connectionSetup (dataDir: string, addr: string): Promise<number> 
     if (i > 0) times.push(performance.now() - t0)
     await client.stop()
   }
-  times.sort((x, y) => x - y)
-  return times[5]
+  return percentile(times, 0.5)
 }
 
 /** NATS request/reply and raw libp2p echo from ../shared/anchors, when set up there; returns the NATS figures. */

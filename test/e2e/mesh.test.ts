@@ -9,6 +9,7 @@ import t from 'tap'
 import { issueToken, loadAdminKey } from '../../src/runtime/mesh/auth/index.js'
 import { buildFixtureAgent } from '../helpers/agents.js'
 import { mielin, ROOT } from '../helpers/cli.js'
+import { until } from '../helpers/until.js'
 import { freePort } from '../helpers/ports.js'
 
 t.setTimeout(300_000)
@@ -35,16 +36,7 @@ async function start (name: string, join?: number): Promise<void> {
   void child.then((r) => { node.exit = r.exitCode ?? null })
   child.stderr?.on('data', (d: Buffer) => { node.stderr += d.toString() })
   child.stdout?.on('data', (d: Buffer) => { node.stdout += d.toString() })
-  await until(() => node.stdout.includes('is running'), 30_000, `${name} to start: ${node.stderr}`)
-}
-
-/** Waits for a condition that events make true (output lines, membership), with a deadline. */
-async function until (cond: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
+  await until(() => `${name} to start: ${node.stderr}`, () => node.stdout.includes('is running'), 30_000, 100)
 }
 
 const peersOf = async (name: string): Promise<Array<{ name: string, state: string, hardware: { arch: string, cores: number } }>> =>
@@ -59,7 +51,7 @@ t.test('a cluster of three, set up with one command per node', async (t) => {
   await start('b', nodes.get('a')?.port)
   await start('c', nodes.get('b')?.port) // joins through b only: it learns of a from heartbeats
   for (const n of ['a', 'b', 'c']) {
-    await until(async () => (await peersOf(n)).filter((p) => p.state === 'alive').length === 3, 20_000, `${n} to see all three`)
+    await until(`${n} to see all three`, async () => (await peersOf(n)).filter((p) => p.state === 'alive').length === 3, 20_000, 100)
     const peers = await peersOf(n)
     t.same(peers.map((p) => p.name).sort(), ['a', 'b', 'c'], `mesh peers on ${n} shows all three`)
     t.ok(peers.every((p) => p.hardware.arch === 'x86_64' || p.hardware.arch === 'aarch64'), 'with their hardware summaries')
@@ -69,7 +61,7 @@ t.test('a cluster of three, set up with one command per node', async (t) => {
 })
 
 t.test('deployed from A with a constraint only C meets, it lands on C and answers A', async (t) => {
-  await until(async () => (await peersOf('a')).find((p) => p.name === 'c')?.state === 'alive', 20_000, 'a to see c alive')
+  await until('a to see c alive', async () => (await peersOf('a')).find((p) => p.name === 'c')?.state === 'alive', 20_000, 100)
   const deployed = await mielin(['agent', 'deploy', probe.file, '--require', 'label=zone=c', '--data-dir', dir('a'), '--json'])
   t.equal(deployed.exitCode, 0, deployed.stdout + deployed.stderr)
   const [placement] = JSON.parse(deployed.stdout) as Array<{ agent: string, nodeName: string }>
@@ -127,7 +119,7 @@ t.test('when C is killed, the others mark it dead within seconds', async (t) => 
   const c = nodes.get('c')
   c?.child.kill('SIGKILL')
   const killed = Date.now()
-  for (const n of ['a', 'b']) await until(() => /dead: c /.test(nodes.get(n)?.stderr ?? ''), 15_000, `${n} to mark c dead`)
+  for (const n of ['a', 'b']) await until(`${n} to mark c dead`, () => /dead: c /.test(nodes.get(n)?.stderr ?? ''), 15_000, 100)
   const took = Date.now() - killed
   t.ok(took < 10_000, `both marked c dead after ${took} ms`)
   t.match((await peersOf('a')).find((p) => p.name === 'c'), { state: 'dead' })
@@ -135,5 +127,5 @@ t.test('when C is killed, the others mark it dead within seconds', async (t) => 
   a?.child.kill('SIGINT')
   const exit = await a?.child
   t.equal(exit?.exitCode, 0, 'Ctrl-C stops a node cleanly')
-  await until(() => /left: a /.test(nodes.get('b')?.stderr ?? ''), 10_000, 'b to see a leave')
+  await until('b to see a leave', () => /left: a /.test(nodes.get('b')?.stderr ?? ''), 10_000, 100)
 })

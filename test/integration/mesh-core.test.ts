@@ -2,6 +2,7 @@
 // one-shot RPC and channels, and membership with failure detection.
 import { randomBytes } from 'node:crypto'
 import '../helpers/esm-js-hook.js'
+import { until } from '../helpers/until.js'
 import t, { type Test } from 'tap'
 import { quic } from '@chainsafe/libp2p-quic'
 import { generateKeyPair } from '@libp2p/crypto/keys'
@@ -30,14 +31,6 @@ const addr = (m: Mesh, kind: 'tcp' | 'quic'): string => {
   const a = m.multiaddrs().map(String).find((s) => s.includes(kind === 'tcp' ? '/tcp/' : '/quic-v1'))
   if (a === undefined) throw new Error(`no ${kind} address`)
   return a
-}
-
-async function until (what: string, cond: () => boolean, ms = 8000): Promise<void> {
-  const end = Date.now() + ms
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 25))
-  }
 }
 
 t.test('two nodes with the same key talk over TCP (TLS, noise) and over QUIC', async (t) => {

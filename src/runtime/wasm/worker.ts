@@ -6,7 +6,7 @@
  */
 import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads'
 import type { HostBridge } from './imports.js'
-import { Instances, type Instance } from './instances.js'
+import { Instances, type AgentExports, type Instance } from './instances.js'
 import type { FromWorker, HostReply, MessageResult, ToWorker } from './protocol.js'
 
 const { flag: flagBuffer, replyPort } = workerData as { flag: SharedArrayBuffer, replyPort: MessagePort }
@@ -71,7 +71,8 @@ async function handle (msg: ToWorker): Promise<void> {
         post({ op: 'delivered', req: msg.req, results: [], trap: `agent ${msg.agent} is not loaded in this worker`, cpuMs: 0, memoryBytes: 0 })
         return
       }
-      const ran = a.exports.onBatch !== undefined && msg.batch.length > 1 ? runBatch(a, msg.batch) : runEach(a, msg.batch)
+      const onBatch = a.exports.onBatch?.bind(a.exports)
+      const ran = onBatch !== undefined && msg.batch.length > 1 ? runBatch(onBatch, msg.batch) : runEach(a, msg.batch)
       const { results, replay } = ran
       let trap = ran.trap
       let memoryBytes = Instances.memoryOf(a)
@@ -129,10 +130,10 @@ function runEach (a: Hosted, batch: unknown[]): Ran {
  * the kernel replays the batch one message at a time from the last checkpoint, which finds
  * the message at fault without failing the others.
  */
-function runBatch (a: Hosted, batch: unknown[]): Ran {
+function runBatch (onBatch: NonNullable<AgentExports['onBatch']>, batch: unknown[]): Ran {
   let out
   try {
-    out = (a.exports.onBatch as NonNullable<Hosted['exports']['onBatch']>)(batch)
+    out = onBatch(batch)
   } catch (err) {
     return { results: [], trap: isAgentError(err) ? String(err.payload) : describe(err), replay: true }
   }
