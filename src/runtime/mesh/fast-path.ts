@@ -12,15 +12,24 @@
 import type { Connection, IdentifyResult } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { Logger } from '../logger.js'
+import type { Admission } from './admission.js'
 import type { MeshLibp2p } from './libp2p.js'
 
 export function isQuic (addr: Multiaddr): boolean {
   return addr.toString().includes('/quic-v1')
 }
 
-/** The connection new streams should use: QUIC first, then the oldest. */
-export function fastest (conns: Connection[]): Connection | undefined {
-  return conns.find((c) => isQuic(c.remoteAddr)) ?? conns[0]
+/**
+ * The admitted connection new streams should use: QUIC first, then the oldest. A QUIC
+ * connection still being admitted is worth a short wait, since streams stay where they open.
+ */
+export async function preferredConnection (conns: Connection[], admission: Admission, signal: AbortSignal): Promise<Connection | undefined> {
+  const admitted = conns.filter((c) => admission.isAdmitted(c))
+  const ready = admitted.find((c) => isQuic(c.remoteAddr)) ?? admitted[0]
+  if (ready !== undefined && isQuic(ready.remoteAddr)) return ready
+  const quicSoon = conns.find((c) => isQuic(c.remoteAddr) && admission.state(c) === 'pending')
+  if (quicSoon !== undefined && await admission.waitAdmitted(quicSoon, AbortSignal.any([signal, AbortSignal.timeout(500)])).catch(() => false)) return quicSoon
+  return ready
 }
 
 /**

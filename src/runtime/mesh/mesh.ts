@@ -5,7 +5,7 @@ import { AbortedError, InvalidArgumentError, MielinError, throwIfAborted } from 
 import { defaultLogger, type Logger } from '../logger.js'
 import type { Admission } from './admission.js'
 import { MeshStoppedError, MeshTimeoutError, NodeUnreachableError, PeerRefusedError, ProtocolUnsupportedError, StreamClosedError } from './errors.js'
-import { fastest, isQuic, upgradeToQuic } from './fast-path.js'
+import { preferredConnection, upgradeToQuic } from './fast-path.js'
 import { createLibp2pNode, toDialTarget, type Libp2pNodeInit, type MeshLibp2p } from './libp2p.js'
 import { Channel, type ChannelHandler, type ChannelHandlerEntry, type ChannelOptions } from './wire/channel.js'
 import { DEFAULT_MAX_FRAME_BYTES } from './wire/codec.js'
@@ -316,11 +316,7 @@ export class Mesh {
     const node = this.#started()
     const admission = this.#admission
     const conns = node.getConnections(peer).filter((c) => c.status === 'open')
-    const ready = fastest(conns.filter((c) => admission.isAdmitted(c)))
-    // a QUIC connection being admitted (fast-path.ts) is worth a short wait: streams stay where they open
-    const quicSoon = conns.find((c) => isQuic(c.remoteAddr) && admission.state(c) === 'pending')
-    if (quicSoon !== undefined && (ready === undefined || !isQuic(ready.remoteAddr)) &&
-      await admission.waitAdmitted(quicSoon, AbortSignal.any([signal, AbortSignal.timeout(500)])).catch(() => false)) return quicSoon
+    const ready = await preferredConnection(conns, admission, signal)
     if (ready !== undefined) return ready
     for (const c of conns) {
       if (admission.state(c) === 'pending' && await admission.waitAdmitted(c, signal)) return c
