@@ -20,12 +20,17 @@ export interface WorldExports {
   init: (state?: Uint8Array) => void
   onMessage: (envelope: Envelope) => string | undefined
   onMigrate: () => Uint8Array
-  /** One result per envelope, in order: a failing message does not stop the others. */
-  onBatch: (envelopes: Envelope[]) => BatchResult[]
+  /**
+   * One result per envelope, in order (a failing message does not stop the others), and the
+   * state if the batch changed it.
+   */
+  onBatch: (envelopes: Envelope[]) => BatchOutcome
 }
 
 /** `result<option<string>, string>` inside a list, as componentize-js represents it. */
 export type BatchResult = { tag: 'ok', val: string | undefined } | { tag: 'err', val: string }
+/** `mielin:agent/types.batch-outcome`: `state` is left out when the node already has it. */
+export interface BatchOutcome { results: BatchResult[], state?: Uint8Array }
 
 /** `mielin:agent/types.envelope` in JavaScript. */
 export interface Envelope {
@@ -45,6 +50,9 @@ interface Snapshot { v: 1, state: unknown }
 export function bindAgent (agent: unknown, imports: HostImports): WorldExports {
   const definition = agent as AgentDefinition<unknown>
   const holder: { state: unknown } = { state: undefined }
+  // The snapshot the node holds (from init, on-migrate or on-batch): on-batch returns the
+  // state only when it differs, which spares the node a checkpoint write per message.
+  let handedOver: string | undefined
   let ctx: AgentContext<unknown> | undefined
   const context = (): AgentContext<unknown> => {
     ctx ??= createContext(imports, holder)
@@ -68,9 +76,9 @@ export function bindAgent (agent: unknown, imports: HostImports): WorldExports {
     init (saved) {
       try {
         checkAgent(agent)
-        holder.state = saved !== undefined && saved !== null && saved.length > 0
-          ? readSnapshot(saved)
-          : definition.initialState?.() ?? {}
+        const hasSaved = saved !== undefined && saved !== null && saved.length > 0
+        holder.state = hasSaved ? readSnapshot(saved) : definition.initialState?.() ?? {}
+        handedOver = hasSaved ? utf8.decode(saved) : undefined
         definition.onStart?.(context())
       } catch (err) {
         throw errorString(err)
@@ -78,23 +86,32 @@ export function bindAgent (agent: unknown, imports: HostImports): WorldExports {
     },
     onMessage: handle,
     onBatch (envelopes) {
-      return envelopes.map((envelope): BatchResult => {
+      const results = envelopes.map((envelope): BatchResult => {
         try {
           return { tag: 'ok', val: handle(envelope) }
         } catch (err) {
           return { tag: 'err', val: err as string }
         }
       })
+      const now = snapshot()
+      if (now === handedOver) return { results }
+      handedOver = now
+      return { results, state: utf8.encode(now) }
     },
     onMigrate () {
-      try {
-        return utf8.encode(json({ v: 1, state: holder.state } satisfies Snapshot, 'ctx.state'))
-      } catch (err) {
-        // on-migrate has no error case: log why, then fail loudly rather than lose state.
-        const why = errorString(err)
-        try { imports.host.log('error', why) } catch {}
-        throw why
-      }
+      handedOver = snapshot()
+      return utf8.encode(handedOver)
+    }
+  }
+
+  function snapshot (): string {
+    try {
+      return json({ v: 1, state: holder.state } satisfies Snapshot, 'ctx.state')
+    } catch (err) {
+      // neither export has an error case for this: log why, then fail loudly rather than lose state
+      const why = errorString(err)
+      try { imports.host.log('error', why) } catch {}
+      throw why
     }
   }
 }

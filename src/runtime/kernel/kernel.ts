@@ -226,8 +226,10 @@ export class Kernel {
     agent.ns.chargeCpu(cpuMs)
     agent.processed += results.length
     if (state !== undefined) agent.checkpoint = state
-    const durable = state !== undefined && this.#c.store !== undefined ? persist(this.#c.store, agent, state, this.#log) : undefined
     // A client's reply waits for the checkpoint: once it sees the answer, a crash cannot undo it.
+    // No state means unchanged, but the write of that state may still be on its way.
+    const store = this.#c.store
+    const durable = store === undefined ? undefined : state !== undefined ? persist(store, agent, state, this.#log) : agent.persisted?.written
     results.forEach((r, i) => this.#answer(batch[i], r, durable))
     if (trap === undefined) return
     if (replay === true) {

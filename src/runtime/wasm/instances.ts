@@ -13,8 +13,10 @@ export interface AgentExports {
   onMessage: (e: unknown) => string | undefined
   onMigrate: () => Uint8Array
   /** Optional in the world: components built without the SDK may lack it. */
-  onBatch?: (es: unknown[]) => Array<{ tag: 'ok', val?: string } | { tag: 'err', val: string }>
+  onBatch?: (es: unknown[]) => BatchOutcome
 }
+/** `mielin:agent/types.batch-outcome`; no `state` means it did not change. */
+export interface BatchOutcome { results: Array<{ tag: 'ok', val?: string } | { tag: 'err', val: string }>, state?: Uint8Array }
 type Glue = { instantiate: (get: (n: string) => WebAssembly.Module, imports: unknown, core: (m: WebAssembly.Module, i: WebAssembly.Imports) => WebAssembly.Instance) => AgentExports }
 
 export interface Instance {

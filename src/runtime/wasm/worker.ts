@@ -1,6 +1,6 @@
 /**
  * Worker thread entry: hosts several agents' instances and runs their handlers. The
- * kernel sends it batches; it answers each with the replies and a fresh state snapshot.
+ * kernel sends it batches; it answers each with the replies and the state, if it changed.
  * Host calls block this thread (Atomics.wait) until the kernel answers on the reply port,
  * which is how a synchronous WebAssembly import can be served by async host code.
  */
@@ -72,16 +72,16 @@ async function handle (msg: ToWorker): Promise<void> {
         return
       }
       const onBatch = a.exports.onBatch?.bind(a.exports)
-      const ran = onBatch !== undefined && msg.batch.length > 1 ? runBatch(onBatch, msg.batch) : runEach(a, msg.batch)
+      const ran = onBatch !== undefined ? runBatch(onBatch, msg.batch) : runEach(a, msg.batch)
       const { results, replay } = ran
-      let trap = ran.trap
+      let { trap, state } = ran
       let memoryBytes = Instances.memoryOf(a)
       if (trap !== undefined && memoryBytes >= a.limitBytes - 2 ** 20) trap = `${trap}; memory limit reached (${Math.round(memoryBytes / 2 ** 20)} MiB in use)`
-      let state: Uint8Array | undefined
       if (trap === undefined) {
         try {
-          state = a.exports.onMigrate()
-          if (memoryBytes > RECYCLE_AT * a.limitBytes) memoryBytes = recycle(msg.agent, a, state)
+          // on-message gives no state, so ask for it; on-batch gave it if it changed
+          if (onBatch === undefined) state = a.exports.onMigrate()
+          if (memoryBytes > RECYCLE_AT * a.limitBytes) memoryBytes = recycle(msg.agent, a, state ?? a.exports.onMigrate())
         } catch (err) { trap = describe(err) }
       }
       if (trap !== undefined) agents.delete(msg.agent) // a trapped instance is never used again
@@ -102,7 +102,7 @@ async function handle (msg: ToWorker): Promise<void> {
   }
 }
 
-interface Ran { results: MessageResult[], trap?: string, replay?: boolean }
+interface Ran { results: MessageResult[], state?: Uint8Array, trap?: string, replay?: boolean }
 
 /**
  * One call per message. A trap loses the state changes of the messages before it (no
@@ -125,23 +125,26 @@ function runEach (a: Hosted, batch: unknown[]): Ran {
 }
 
 /**
- * One call for the whole batch (on-batch). Entering a componentize-js instance costs about
- * as much as a small handler, so this halves the cost per message under load. When it traps,
- * the kernel replays the batch one message at a time from the last checkpoint, which finds
- * the message at fault without failing the others.
+ * One call for the whole batch and its state (on-batch). Entering a componentize-js instance
+ * costs more than a small handler, so this is one entry per batch where on-message and
+ * on-migrate take two per message. When a batch of several traps, the kernel replays it one
+ * message at a time from the last checkpoint, which finds the message at fault without
+ * failing the others.
  */
 function runBatch (onBatch: NonNullable<AgentExports['onBatch']>, batch: unknown[]): Ran {
+  const replay = batch.length > 1 ? true : undefined
   let out
   try {
     out = onBatch(batch)
   } catch (err) {
-    return { results: [], trap: isAgentError(err) ? String(err.payload) : describe(err), replay: true }
+    return { results: [], trap: isAgentError(err) ? String(err.payload) : describe(err), replay }
   }
-  const oom = out.find((r) => r.tag === 'err' && OUT_OF_MEMORY.test(r.val))
-  if (oom !== undefined || out.length !== batch.length) {
-    return { results: [], trap: oom?.val ?? `on-batch returned ${out.length} results for ${batch.length} messages`, replay: true }
+  const results = Array.isArray(out?.results) ? out.results : []
+  const oom = results.find((r) => r.tag === 'err' && OUT_OF_MEMORY.test(r.val))
+  if (oom !== undefined || results.length !== batch.length) {
+    return { results: [], trap: oom?.val ?? `on-batch returned ${results.length} results for ${batch.length} messages (built for another version of the world? rebuild it with \`mielin agent build\`)`, replay }
   }
-  return { results: out.map((r) => r.tag === 'ok' ? { ok: r.val ?? null } : { err: r.val }) }
+  return { results: results.map((r) => r.tag === 'ok' ? { ok: r.val ?? null } : { err: r.val }), state: out.state ?? undefined }
 }
 
 /** Moves an agent to a fresh instance initialized from `state`; returns its memory use. */

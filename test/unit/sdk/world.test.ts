@@ -37,13 +37,32 @@ t.test('on-batch answers each message in order, as on-message would; a failing o
   world.init()
   let thrown: unknown
   try { bind(defineAgent({ onMessage () { throw new AgentError('E_NO', 'no') } })).onMessage(envelope({})) } catch (err) { thrown = err }
-  t.same(world.onBatch([envelope({}), envelope({ fail: 'no' }), envelope({ n: 0 }), envelope({ n: 5 })]), [
+  const out = world.onBatch([envelope({}), envelope({ fail: 'no' }), envelope({ n: 0 }), envelope({ n: 5 })])
+  t.same(out.results, [
     { tag: 'ok', val: '{"count":1}' },
     { tag: 'err', val: thrown },
     { tag: 'ok', val: undefined },
     { tag: 'ok', val: '{"count":6}' }
   ])
-  t.same(world.onBatch([]), [])
+  t.same(JSON.parse(new TextDecoder().decode(out.state)), { v: 1, state: { count: 6 } })
+  t.same(world.onBatch([]).results, [])
+})
+
+t.test('on-batch returns the state only when the node does not have it already', async (t) => {
+  const world = bind(counter)
+  world.init()
+  t.ok(world.onBatch([envelope({ n: 0 })]).state, 'a fresh agent\'s first state is handed over even if unchanged')
+  t.equal(world.onBatch([envelope({ n: 0 })]).state, undefined, 'no change: no state')
+  const changed = world.onBatch([envelope({ n: 2 })]).state
+  t.same(JSON.parse(new TextDecoder().decode(changed)), { v: 1, state: { count: 2 } })
+  t.equal(world.onBatch([]).state, undefined)
+
+  const resumed = bind(counter)
+  resumed.init(changed)
+  t.equal(resumed.onBatch([envelope({ n: 0 })]).state, undefined, 'started from a snapshot, the node has that one')
+  resumed.onMessage(envelope({ n: 1 }))
+  t.same(JSON.parse(new TextDecoder().decode(resumed.onMigrate())), { v: 1, state: { count: 3 } })
+  t.equal(resumed.onBatch([envelope({ n: 0 })]).state, undefined, 'on-migrate handed the state over too')
 })
 
 t.test('the handler sees a parsed message', async (t) => {
