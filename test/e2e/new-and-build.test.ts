@@ -23,6 +23,9 @@ t.test('new agent → agent build → up to date; the directory is then refused'
   t.match(created.stdout, /Created hello from the basic template in hello: /)
   t.match(created.stdout, /Next steps:\n {2}cd hello\n {2}mielin agent build\n {2}mielin agent run dist\/hello\.wasm --send '\{"n":1\}'\n/)
   const dir = path.join(tmp, 'hello')
+  const viaNpx = await mielin(['new', 'agent', 'hi', '--yes'], { cwd: tmp, env: { npm_command: 'exec' } })
+  t.match(viaNpx.stdout, /\n {2}npx mielin agent build\n/, 'typed through npx, the next steps are too')
+  await rm(path.join(tmp, 'hi'), { recursive: true, force: true })
 
   const built = await mielin(['agent', 'build'], { cwd: dir, timeout: BUILD_TIMEOUT })
   t.equal(built.exitCode, 0, built.stderr)

@@ -30,11 +30,13 @@ export default class NewAgent extends BaseCommand {
     const result = await scaffoldAgent({ ...init, dir: flags.dir, force: flags.force, signal: this.signal })
     const where = path.relative(process.cwd(), result.dir) || '.'
     this.log(`Created ${result.name} from the ${result.template} template in ${where}: ${result.files.join(', ')}`)
+    // the next commands as this one was typed: through npx (npm sets npm_command) or on the PATH
+    const cli = process.env.npm_command === 'exec' ? 'npx mielin' : 'mielin'
     this.log('\nNext steps:')
     if (where !== '.') this.log(`  cd ${where.includes(' ') ? JSON.stringify(where) : where}`)
-    this.log('  mielin agent build')
-    this.log(`  mielin agent run dist/${result.name}.wasm --send '${TEMPLATES[result.template].example}'`)
-    this.log('  mielin agent test')
+    this.log(`  ${cli} agent build`)
+    this.log(`  ${cli} agent run dist/${result.name}.wasm --send '${TEMPLATES[result.template].example}'`)
+    this.log(`  ${cli} agent test`)
     return { dir: result.dir, template: result.template, files: result.files, capabilities: result.capabilities }
   }
 }
