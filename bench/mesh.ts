@@ -1,7 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { generateKeyPair } from '@libp2p/crypto/keys'
+import { lpStream } from '@libp2p/utils'
+import { multiaddr } from '@multiformats/multiaddr'
 import { execa } from 'execa'
 import { joinCluster, loadCluster } from '../src/runtime/mesh/auth/index.js'
 import { Mesh } from '../src/runtime/mesh/index.js'
@@ -10,6 +13,7 @@ import { buildFixtureAgent } from '../test/helpers/agents.js'
 import { ANCHORS_DIR, print, runAnchor } from './anchors.js'
 import { until } from '../test/helpers/until.js'
 import { startCluster } from './cluster.js'
+import { ECHO_PROTOCOL, quicNode } from './echo-peer.js'
 import { percentile } from './stats.js'
 
 /**
@@ -18,6 +22,7 @@ import { percentile } from './stats.js'
  *   runs as its own process as it would on another machine: sequential p50 and pipelined
  *   (100 and 1000 in flight) msgs/s, against NATS request/reply (targets: p50 ≤ 1.0× NATS,
  *   pipelined ≥ 1.0× NATS; the NATS anchor has 100 in flight) and raw libp2p echo;
+ * - the floor under it: a bare js-libp2p QUIC echo between two processes, no mielin code;
  * - connection set-up: a new client dialing a node until admitted.
  */
 export async function benchMesh (): Promise<void> {
@@ -49,6 +54,7 @@ export async function benchMesh (): Promise<void> {
         figure(`mesh_reqrep_pipelined_${inFlight}`, 40_000 / ((performance.now() - t0) / 1000), 'msgs/s')
       }
       print('mesh_connection_setup', await connectionSetup(a, b.addr as string), 'ms (median of 10, dial until admitted)')
+      figure('mesh_floor_libp2p_quic_echo_cross_process_p50', percentile(await bareEcho(), 0.5), 'us (js-libp2p alone: 64 B echo to another process over QUIC)')
     } finally {
       await nodeA.stop()
     }
@@ -63,6 +69,7 @@ export async function benchMesh (): Promise<void> {
   }
   ratio('ratio_mesh_reqrep_seq_p50_vs_nats', 'mesh_reqrep_seq_p50', 'nats_reqrep_seq_p50', '<= 1.0')
   ratio('ratio_mesh_reqrep_pipelined_100_vs_nats', 'mesh_reqrep_pipelined_100', 'nats_reqrep_pipelined_100', '>= 1.0')
+  ratio('ratio_floor_libp2p_quic_echo_p50_vs_nats', 'mesh_floor_libp2p_quic_echo_cross_process_p50', 'nats_reqrep_seq_p50', 'none: what the transport alone costs')
 }
 
 /** Latencies in µs of `n` calls one after another. */
@@ -74,6 +81,27 @@ async function sequential (n: number, call: () => Promise<unknown>): Promise<num
     lat.push(Number(process.hrtime.bigint() - t0) / 1000)
   }
   return lat
+}
+
+/** Round trips (µs) of a bare libp2p QUIC echo to bench/echo-peer.ts in its own process. */
+async function bareEcho (): Promise<number[]> {
+  const peer = execa(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('echo-peer.ts', import.meta.url))], { reject: false })
+  const node = await quicNode()
+  try {
+    const addr = await new Promise<string>((resolve, reject) => {
+      peer.stdout?.once('data', (d: Buffer) => { resolve(d.toString().trim()) })
+      void peer.then((r) => { reject(new Error(`echo peer exited: ${r.stderr?.toString() ?? ''}`)) })
+    })
+    const lp = lpStream(await node.dialProtocol(multiaddr(addr), ECHO_PROTOCOL))
+    const message = new Uint8Array(64).fill(7)
+    const once = async (): Promise<unknown> => { await lp.write(message); return await lp.read() }
+    for (let i = 0; i < 1000; i++) await once()
+    return await sequential(5000, once)
+  } finally {
+    await node.stop()
+    peer.kill()
+    await peer
+  }
 }
 
 async function connectionSetup (dataDir: string, addr: string): Promise<number> {
