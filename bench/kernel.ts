@@ -62,13 +62,14 @@ async function directRate (loader: ComponentLoader, bytes: Uint8Array, batch: nu
   // The same import object a worker builds; a no-op agent never calls it.
   const agent = glue.instantiate((n) => modules[n], buildImports({ agent: 'noop', caps: ['log'] }, { call: () => undefined, log: () => {} }))
   agent.init()
+  // each message has its own id, as the kernel's do
   const envelope = { id: newMessageId(), from: 'bench', to: 'noop', seq: 1n, kind: 'message', payload: 'null', replyTo: undefined, trace: undefined }
   for (let i = 0; i < 2000; i++) agent.onMessage(envelope)
   const t0 = performance.now()
   if (batch === 1) {
-    for (let i = 0; i < N; i++) agent.onMessage({ ...envelope, seq: BigInt(i + 1) })
+    for (let i = 0; i < N; i++) agent.onMessage({ ...envelope, id: newMessageId(), seq: BigInt(i + 1) })
   } else {
-    for (let i = 0; i < N; i += batch) agent.onBatch(Array.from({ length: Math.min(batch, N - i) }, (_, j) => ({ ...envelope, seq: BigInt(i + j + 1) })))
+    for (let i = 0; i < N; i += batch) agent.onBatch(Array.from({ length: Math.min(batch, N - i) }, (_, j) => ({ ...envelope, id: newMessageId(), seq: BigInt(i + j + 1) })))
   }
   return N / ((performance.now() - t0) / 1000)
 }

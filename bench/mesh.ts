@@ -45,6 +45,7 @@ export async function benchMesh (): Promise<void> {
       const lat = await sequential(5000, ask)
       figure('mesh_reqrep_seq_p50', percentile(lat, 0.5), 'us (node A → node B\'s kernel → no-op agent → back; B is its own process)')
       print('mesh_reqrep_seq_p99', percentile(lat, 0.99), 'us')
+      for (let i = 0; i < 1000; i++) await ask('noop-here') // warm-up: V8 tiers the agent's code up as it runs
       const local = await sequential(3000, async () => await ask('noop-here'))
       print('mesh_same_node_reqrep_seq_p50', percentile(local, 0.5), 'us (no network: kernel + worker thread + agent)')
       for (const inFlight of [100, 1000]) {
