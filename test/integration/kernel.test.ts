@@ -67,6 +67,28 @@ t.test('messages queued together go in one on-batch call; one that traps or loop
   t.match(await ask(k, 'batched', { op: 'count' }), { count: 7, violations: 0 })
 })
 
+t.test('batches waiting in a worker behind one that traps or runs away are neither lost nor blamed', async (t) => {
+  const k = makeKernel(t, 1)
+  await deploy(k, 'looper', { limits: { deadlineMs: 300 } as never })
+  await deploy(k, 'bystander')
+  const send = (to: string, payload: object): Promise<unknown> => k.request('cli:test', to, JSON.stringify(payload)).then((r) => JSON.parse(r ?? 'null'), (err: Error & { code?: string }) => err.code)
+  const nextTick = async (): Promise<void> => { await new Promise((resolve) => setImmediate(resolve)) }
+  const loop = send('looper', { op: 'loop' })
+  await nextTick()
+  await nextTick()
+  // handed to the worker while the loop runs: the looper's own next batch, and a neighbour's
+  const behind = [send('looper', { op: 'count' }), send('looper', { op: 'count' }), send('bystander', { op: 'count' })]
+  t.equal(await loop, 'E_DEADLINE')
+  t.same((await Promise.all(behind)).map((r) => (r as { count?: number })?.count ?? r), [1, 2, 1], 'they ran after the restart, in order')
+
+  const trapped = [{ op: 'count' }, { op: 'count' }, { op: 'crash' }].map((p) => send('looper', p))
+  await nextTick()
+  await nextTick()
+  const after = [send('looper', { op: 'count' }), send('looper', { op: 'count' })]
+  t.same((await Promise.all([...trapped, ...after])).map((r) => (r as { count?: number })?.count ?? r), [3, 4, 'E_AGENT_FAILED', 5, 6])
+  t.match(await ask(k, 'looper', { op: 'count' }), { count: 7, violations: 0 }, 'nothing doubled, nothing out of order')
+})
+
 t.test('a memory bomb is stopped at its limit and the node stays up', async (t) => {
   const k = makeKernel(t, 2)
   await deploy(k, 'bomber', { limits: { memoryMb: 32 } as never })

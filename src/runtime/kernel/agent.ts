@@ -86,14 +86,15 @@ export interface Agent {
   checkpoint?: Uint8Array
   /** The last state this kernel handed to the store, and its write: an unchanged snapshot is not written again. */
   persisted?: { state: Uint8Array, written: Promise<void> }
-  busy: boolean
+  /** Batches handed to its worker and not back yet. */
+  inFlight: number
   /** Messages still to deliver one per call, after a batch that trapped or overran. */
   singleStep: number
   processed: number
   restarts: number[]
   /** Linear memory in use after its last batch. */
   memoryBytes: number
-  /** Set while frozen for migration: resolves once the batch in flight is done. */
+  /** Set while frozen for migration: resolves once the batches in flight are done. */
   idle?: () => void
   /** After a migration: where messages for this id go now. */
   forward?: (e: Envelope) => void

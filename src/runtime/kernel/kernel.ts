@@ -86,7 +86,7 @@ export class Kernel {
       caps.grant(kind, target)
     }
     const agent: Agent = {
-      id, ns, manifest, caps, status: 'deploying', worker: this.#pool.leastLoaded(), busy: false, singleStep: 0, processed: 0, restarts: [], memoryBytes: 0,
+      id, ns, manifest, caps, status: 'deploying', worker: this.#pool.leastLoaded(), inFlight: 0, singleStep: 0, processed: 0, restarts: [], memoryBytes: 0,
       component: undefined as unknown as LoadedComponent,
       mailbox: new Mailbox(manifest.limits.mailbox, id),
       checkpoint: init.state
@@ -253,6 +253,11 @@ export class Kernel {
   #lost (agent: Agent, batch: Envelope[], err: unknown): void {
     if (!(err instanceof WorkerLostError)) throw err
     if (this.#stopped) return // shutting down: the batch stays unhandled, its agent resumes from its checkpoint
+    if (!err.running) {
+      // it waited behind the batch that overran or crashed: it never ran, and runs after the restart
+      agent.mailbox.unshift(batch)
+      return
+    }
     // This agent's batch was running when its worker was replaced. With one message, that one
     // overran the deadline; with more, it is not known which, so all are replayed one by one.
     if (batch.length > 1) {
@@ -343,13 +348,13 @@ export class Kernel {
 
   // ---- migration -----------------------------------------------------------------------
 
-  /** Stops dispatching to the agent after its current batch and snapshots it with its queue. */
+  /** Stops dispatching to the agent after the batches in flight and snapshots it with its queue. */
   async freeze (id: string): Promise<AgentSnapshot> {
     const agent = this.#agent(id)
     if (agent.status !== 'running') throw new AgentUnavailableError(`Agent "${id}" is ${agent.status} and cannot be migrated now.`)
     agent.status = 'migrating'
     this.events.emit({ name: 'kernel:agent:migrating', agent: id })
-    if (agent.busy) await new Promise<void>((resolve) => { agent.idle = resolve })
+    if (agent.inFlight > 0) await new Promise<void>((resolve) => { agent.idle = resolve })
     agent.idle = undefined
     const state = await this.#pool.snapshot(agent.worker, id)
     return {
@@ -404,7 +409,7 @@ export class Kernel {
   /** Resolves once no agent has queued or in-flight messages (or after `timeoutMs`). */
   async drain (timeoutMs = 2000): Promise<void> {
     const deadline = Date.now() + timeoutMs
-    const busy = (): boolean => [...this.#agents.values()].some((a) => a.status === 'running' && (a.busy || a.mailbox.size > 0))
+    const busy = (): boolean => [...this.#agents.values()].some((a) => a.status === 'running' && (a.inFlight > 0 || a.mailbox.size > 0))
     while (busy() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5))
   }
 

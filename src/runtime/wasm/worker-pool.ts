@@ -3,10 +3,11 @@ import type { Envelope } from '../kernel/envelope.js'
 import type { FromWorker, HostCallName, HostReply, MessageResult, ToWorker } from './protocol.js'
 
 /**
- * The worker threads that run agents. Each worker hosts several agents and handles one
- * batch at a time; the pool gives every batch a deadline and, when a batch runs past it,
- * terminates that worker and starts a fresh one in its place, so a runaway agent costs the
- * node one worker restart, never the node.
+ * The worker threads that run agents. Each worker hosts several agents and runs one batch
+ * at a time, in the order they were handed over; the pool gives every batch a deadline from
+ * when the worker can start it and, when a batch runs past it, terminates that worker and
+ * starts a fresh one in its place, so a runaway agent costs the node one worker restart,
+ * never the node.
  */
 
 export interface WorkerPoolInit {
@@ -22,18 +23,26 @@ export interface WorkerPoolInit {
 
 export interface Delivered { results: MessageResult[], state?: Uint8Array, trap?: string, replay?: boolean, cpuMs: number, memoryBytes: number }
 
-/** The worker running a batch was terminated (deadline) or died; `agents` were on it. */
+/**
+ * The worker was terminated (deadline) or died; `agents` were on it. `running`: the request
+ * was the batch the worker was running (or could have been), not one waiting behind it.
+ */
 export class WorkerLostError extends Error {
-  constructor (readonly worker: number, readonly reason: string, readonly agents: string[]) {
+  constructor (readonly worker: number, readonly reason: string, readonly agents: string[], readonly running = true) {
     super(`worker ${worker} was replaced: ${reason}`)
   }
 }
+
+/** A request sent to a worker; a delivery is `running` once its deadline runs. */
+interface Pending { resolve: (m: FromWorker) => void, reject: (e: Error) => void, running: boolean }
 
 interface Slot {
   worker: Worker
   flag: Int32Array
   replyPort: MessagePort
-  pending: Map<number, { resolve: (m: FromWorker) => void, reject: (e: Error) => void }>
+  pending: Map<number, Pending>
+  /** Settles when the last delivery handed to this worker is back. */
+  lastDelivery?: Promise<void>
   agents: Set<string>
   /** Components (gluePath:memoryMb) whose modules this worker already holds. */
   modules: Set<string>
@@ -79,12 +88,28 @@ export class WorkerPool {
   }
 
   async deliver (index: number, agent: string, batch: Envelope[], deadlineMs: number): Promise<Delivered> {
-    const timer = setTimeout(() => this.replace(index, `agent "${agent}" ran past its ${deadlineMs} ms deadline`), deadlineMs)
+    const slot = this.#slots[index]
+    const ahead = slot.lastDelivery
+    const entry: Pending = { resolve: () => {}, reject: () => {}, running: false }
+    let timer: NodeJS.Timeout | undefined
+    let settled = false
+    // the deadline runs from when the worker can start this batch: once the one ahead is back
+    const start = (): void => {
+      if (settled || this.#slots[index] !== slot) return
+      entry.running = true
+      timer = setTimeout(() => this.replace(index, `agent "${agent}" ran past its ${deadlineMs} ms deadline`), deadlineMs)
+    }
+    const result = this.#request(index, { op: 'deliver', req: 0, agent, batch }, entry)
+    const back = result.then(() => {}, () => {})
+    slot.lastDelivery = back
+    if (ahead === undefined) start()
+    else void ahead.then(start)
     try {
-      const r = await this.#request(index, { op: 'deliver', req: 0, agent, batch })
-      return r as Delivered & FromWorker
+      return await result as Delivered & FromWorker
     } finally {
+      settled = true
       clearTimeout(timer)
+      if (slot.lastDelivery === back) slot.lastDelivery = undefined
     }
   }
 
@@ -107,7 +132,7 @@ export class WorkerPool {
     this.#slots[index] = this.#spawn(index)
     void old.worker.terminate()
     old.replyPort.close()
-    for (const p of old.pending.values()) p.reject(new WorkerLostError(index, reason, agents))
+    for (const p of old.pending.values()) p.reject(new WorkerLostError(index, reason, agents, p.running))
     old.pending.clear()
     this.onReplaced(index, reason, agents)
   }
@@ -122,11 +147,13 @@ export class WorkerPool {
     }))
   }
 
-  async #request (index: number, msg: ToWorker): Promise<FromWorker> {
+  async #request (index: number, msg: ToWorker, entry: Pending = { resolve: () => {}, reject: () => {}, running: true }): Promise<FromWorker> {
     const slot = this.#slots[index]
     const req = ++this.#req
     return await new Promise((resolve, reject) => {
-      slot.pending.set(req, { resolve, reject })
+      entry.resolve = resolve
+      entry.reject = reject
+      slot.pending.set(req, entry)
       slot.worker.postMessage({ ...msg, req })
     })
   }
