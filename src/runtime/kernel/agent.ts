@@ -100,6 +100,17 @@ export interface Agent {
   forward?: (e: Envelope) => void
 }
 
+/**
+ * Whether the agent may restart now under its policy (never, or at most `maxPerMinute` in the
+ * last minute); if so, the restart is counted.
+ */
+export function claimRestart (agent: Agent, maxPerMinute: number, now = Date.now()): boolean {
+  agent.restarts = agent.restarts.filter((t) => now - t < 60_000)
+  if (agent.manifest.restart === 'never' || agent.restarts.length >= maxPerMinute) return false
+  agent.restarts.push(now)
+  return true
+}
+
 /** What callers may see of an agent. */
 export function agentInfo (a: Agent): AgentInfo {
   return {

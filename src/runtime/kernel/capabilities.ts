@@ -36,6 +36,16 @@ export class CapabilitySpace {
 
   constructor (readonly owner: string) {}
 
+  /** A space holding root capabilities named like the manifest's: log, kv, tensor, send:<id>, send:*. */
+  static of (owner: string, names: Iterable<string>): CapabilitySpace {
+    const space = new CapabilitySpace(owner)
+    for (const name of new Set(names)) {
+      const [kind, target] = name.split(':') as [CapabilityKind, string | undefined]
+      space.grant(kind, target)
+    }
+    return space
+  }
+
   /** Grants a fresh root capability (from the manifest, as allowed by the operator). */
   grant (kind: CapabilityKind, target?: string): Capability {
     const cap = new Capability(kind, target)

@@ -35,3 +35,22 @@ export class AgentUnavailableError extends UnavailableError {
 /** The text an agent sees for a host error: "E_CODE: message" (the SDK parses the code back). */
 export const agentErrorText = (err: unknown): string =>
   err instanceof MielinError ? `${err.code}: ${err.message}` : `E_HOST: ${err instanceof Error ? err.message : String(err)}`
+
+/** What a message gets when its agent trapped handling it, and why the agent restarts. */
+export function trapOutcome (agent: string, memoryMb: number, trap: string): { error: MielinError, reason: string } {
+  if (/memory limit reached|out of memory/i.test(trap)) {
+    return {
+      error: new QuotaError(`Agent "${agent}" ran out of memory at its ${memoryMb} MiB limit handling this message (${trap}).`, undefined, {
+        suggestions: ['Keep less in memory, or raise limits.memoryMb in its mielin.json.']
+      }),
+      reason: `memory limit (${memoryMb} MiB) reached: ${trap}`
+    }
+  }
+  return { error: new AgentFailedError(`Agent "${agent}" crashed handling this message: ${trap}.`), reason: `trapped: ${trap}` }
+}
+
+/** What a message gets when its agent ran past the deadline on it and was stopped. */
+export const deadlineError = (agent: string, deadlineMs: number): AgentFailedError =>
+  new AgentFailedError(`Agent "${agent}" did not finish this message within ${deadlineMs} ms and was stopped.`, 'E_DEADLINE', {
+    suggestions: ['Make the handler faster, or raise limits.deadlineMs in its mielin.json.']
+  })

@@ -2,16 +2,16 @@ import os from 'node:os'
 import { throwIfAborted } from '../errors.js'
 import { defaultLogger, type Logger } from '../logger.js'
 import { WorkerLostError, WorkerPool, type Delivered, type LoadedComponent, type MessageResult } from '../wasm/index.js'
-import { agentInfo, type Agent, type AgentInfo, type AgentSnapshot, type DeployInit, type KernelComponents, type KernelInit } from './agent.js'
-import { CapabilitySpace, type CapabilityKind } from './capabilities.js'
+import { agentInfo, claimRestart, type Agent, type AgentInfo, type AgentSnapshot, type DeployInit, type KernelComponents, type KernelInit } from './agent.js'
+import { CapabilitySpace } from './capabilities.js'
 import { persist } from './checkpoints.js'
 import { Dispatcher } from './dispatcher.js'
-import { AgentFailedError, AgentNotFoundError, AgentUnavailableError, QuotaError, agentErrorText } from './errors.js'
+import { AgentFailedError, AgentNotFoundError, AgentUnavailableError, agentErrorText, deadlineError, trapOutcome } from './errors.js'
 import { checkEnvelope, newMessageId, type Envelope, type EnvelopeKind } from './envelope.js'
 import { EventBus, type KernelEvent } from './events.js'
 import { HostServices } from './host-services.js'
 import { Mailbox } from './mailbox.js'
-import { Namespace } from './namespaces.js'
+import { Namespaces } from './namespaces.js'
 import { PendingReplies } from './replies.js'
 
 /**
@@ -32,7 +32,7 @@ export class Kernel {
   readonly #pool: WorkerPool
   readonly #maxRestarts: number
   readonly #agents = new Map<string, Agent>()
-  readonly #namespaces = new Map<string, Namespace>()
+  readonly #namespaces: Namespaces
   readonly #blobs = new Map<string, Uint8Array>()
   readonly #replies = new PendingReplies()
   readonly #seq = new Map<string, bigint>()
@@ -46,7 +46,7 @@ export class Kernel {
     this.#c = components
     this.#log = components.logger ?? defaultLogger('kernel')
     this.#maxRestarts = init.maxRestartsPerMinute ?? 5
-    for (const [name, quota] of Object.entries(init.namespaces ?? {})) this.#namespaces.set(name, new Namespace(name, quota))
+    this.#namespaces = new Namespaces(init.namespaces)
     this.#host = new HostServices({
       agent: (id) => this.#agent(id),
       send: (from, to, payload, kind) => this.#sendFromAgent(from, to, payload, kind),
@@ -77,14 +77,10 @@ export class Kernel {
     if (this.#agents.has(id)) {
       throw new AgentUnavailableError(`An agent named "${id}" already runs on this node.`, 'E_AGENT_EXISTS', { suggestions: ['Pick another name, or stop the running one first.'] })
     }
-    const ns = this.#namespace(init.namespace ?? 'default')
+    const ns = this.#namespaces.get(init.namespace ?? 'default')
     const { manifest } = init
     ns.admitAgent(manifest.limits.memoryMb)
-    const caps = new CapabilitySpace(id)
-    for (const name of new Set(['log', ...(init.caps ?? manifest.capabilities)])) {
-      const [kind, target] = name.split(':') as [CapabilityKind, string | undefined]
-      caps.grant(kind, target)
-    }
+    const caps = CapabilitySpace.of(id, ['log', ...(init.caps ?? manifest.capabilities)])
     const agent: Agent = {
       id, ns, manifest, caps, status: 'deploying', worker: this.#pool.leastLoaded(), inFlight: 0, singleStep: 0, processed: 0, restarts: [], memoryBytes: 0,
       component: undefined as unknown as LoadedComponent,
@@ -239,15 +235,10 @@ export class Kernel {
     }
     // A single message trapped (a trap in a batch of several is replayed above): it fails.
     const failed = batch[results.length]
-    const memory = /memory limit reached|out of memory/i.test(trap)
-    const error = memory
-      ? new QuotaError(`Agent "${agent.id}" ran out of memory at its ${agent.manifest.limits.memoryMb} MiB limit handling this message (${trap}).`, undefined, {
-        suggestions: ['Keep less in memory, or raise limits.memoryMb in its mielin.json.']
-      })
-      : new AgentFailedError(`Agent "${agent.id}" crashed handling this message: ${trap}.`)
+    const { error, reason } = trapOutcome(agent.id, agent.manifest.limits.memoryMb, trap)
     if (failed !== undefined) this.#fail(failed, error)
     agent.mailbox.unshift(batch.slice(results.length + 1))
-    void this.#restart(agent, memory ? `memory limit (${agent.manifest.limits.memoryMb} MiB) reached: ${trap}` : `trapped: ${trap}`)
+    void this.#restart(agent, reason)
   }
 
   #lost (agent: Agent, batch: Envelope[], err: unknown): void {
@@ -264,9 +255,7 @@ export class Kernel {
       this.#dispatch.replaySingly(agent, batch)
       return
     }
-    this.#fail(batch[0], new AgentFailedError(`Agent "${agent.id}" did not finish this message within ${agent.manifest.limits.deadlineMs} ms and was stopped.`, 'E_DEADLINE', {
-      suggestions: ['Make the handler faster, or raise limits.deadlineMs in its mielin.json.']
-    }))
+    this.#fail(batch[0], deadlineError(agent.id, agent.manifest.limits.deadlineMs))
   }
 
   #onWorkerReplaced (index: number, reason: string, agents: string[]): void {
@@ -294,16 +283,10 @@ export class Kernel {
   }
 
   async #restart (agent: Agent, reason: string): Promise<void> {
-    const now = Date.now()
-    agent.restarts = agent.restarts.filter((t) => now - t < 60_000)
-    const allowed = agent.manifest.restart !== 'never' && agent.restarts.length < this.#maxRestarts
+    const allowed = claimRestart(agent, this.#maxRestarts)
     this.events.emit({ name: 'kernel:agent:failed', agent: agent.id, reason, willRestart: allowed })
-    if (!allowed) {
-      this.#markFailed(agent, reason, true)
-      return
-    }
-    agent.restarts.push(now)
-    await this.#reload(agent)
+    if (allowed) await this.#reload(agent)
+    else this.#markFailed(agent, reason, true)
   }
 
   #markFailed (agent: Agent, reason: string, emitted: boolean): void {
@@ -395,15 +378,6 @@ export class Kernel {
       throw new AgentNotFoundError(`No agent "${id}" on this node.`, undefined, { suggestions: ['List the agents with `mielin agent list`.'] })
     }
     return agent
-  }
-
-  #namespace (name: string): Namespace {
-    let ns = this.#namespaces.get(name)
-    if (ns === undefined) {
-      ns = new Namespace(name)
-      this.#namespaces.set(name, ns)
-    }
-    return ns
   }
 
   /** Resolves once no agent has queued or in-flight messages (or after `timeoutMs`). */

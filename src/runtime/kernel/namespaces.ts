@@ -68,3 +68,21 @@ export class Namespace {
     this.#cpuMs += ms
   }
 }
+
+/** The node's namespaces by name; one named for the first time starts without quotas. */
+export class Namespaces {
+  readonly #byName = new Map<string, Namespace>()
+
+  constructor (quotas: Record<string, NamespaceQuota> = {}) {
+    for (const [name, quota] of Object.entries(quotas)) this.#byName.set(name, new Namespace(name, quota))
+  }
+
+  get (name: string): Namespace {
+    let ns = this.#byName.get(name)
+    if (ns === undefined) {
+      ns = new Namespace(name)
+      this.#byName.set(name, ns)
+    }
+    return ns
+  }
+}

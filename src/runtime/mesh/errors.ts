@@ -11,6 +11,14 @@ export class PeerRefusedError extends MielinError {
   static override readonly defaultExitCode: number = ExitCode.denied
 }
 
+/** libp2p denied a dial to a peer that failed the cluster check lately (admission.ts). */
+export function refusedRecently (what: string, cause: unknown): PeerRefusedError {
+  return new PeerRefusedError(`${what} failed the cluster check recently; this node refuses it for a while.`, undefined, {
+    cause,
+    suggestions: ['Give it the cluster key (mielin mesh join TOKEN), then retry in half a minute.']
+  })
+}
+
 /**
  * A frame that is too big, not JSON, or of the wrong shape. `path` names the bad field
  * (`frame.load.cpu`). On the wire it resets the one stream it arrived on, nothing else.

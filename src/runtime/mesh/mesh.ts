@@ -4,7 +4,7 @@ import type { Multiaddr } from '@multiformats/multiaddr'
 import { AbortedError, InvalidArgumentError, MielinError, throwIfAborted } from '../errors.js'
 import { defaultLogger, type Logger } from '../logger.js'
 import type { Admission } from './admission.js'
-import { MeshStoppedError, MeshTimeoutError, NodeUnreachableError, PeerRefusedError, ProtocolUnsupportedError, StreamClosedError } from './errors.js'
+import { MeshStoppedError, MeshTimeoutError, NodeUnreachableError, PeerRefusedError, ProtocolUnsupportedError, StreamClosedError, refusedRecently } from './errors.js'
 import { preferredConnection, upgradeToQuic } from './fast-path.js'
 import { createLibp2pNode, toDialTarget, type Libp2pNodeInit, type MeshLibp2p } from './libp2p.js'
 import { Channel, type ChannelHandler, type ChannelHandlerEntry, type ChannelOptions } from './wire/channel.js'
@@ -383,13 +383,6 @@ export class Mesh {
       try { l(e) } catch (err) { this.#log.error(`mesh peer listener failed: ${(err as Error).message}`) }
     }
   }
-}
-
-function refusedRecently (what: string, cause: unknown): PeerRefusedError {
-  return new PeerRefusedError(`${what} failed the cluster check recently; this node refuses it for a while.`, undefined, {
-    cause,
-    suggestions: ['Give it the cluster key (mielin mesh join TOKEN), then retry in half a minute.']
-  })
 }
 
 function toPeerId (peer: PeerId | string): PeerId {
