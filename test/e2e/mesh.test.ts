@@ -81,6 +81,23 @@ t.test('deployed from A with a constraint only C meets, it lands on C and answer
   t.match(unknown.stderr, /Code: E_AGENT_NOT_FOUND/)
 })
 
+t.test('agent logs from A shows the lines of the agent on C; --follow prints new ones as they come', async (t) => {
+  const past = await mielin(['agent', 'logs', 'probe', '--data-dir', dir('a'), '--json'])
+  t.equal(past.exitCode, 0, past.stderr)
+  t.match(JSON.parse(past.stdout), [{ agent: 'probe', message: /started on worker/ }])
+  const follow = execa(process.execPath, ['bin/run.js', 'agent', 'logs', 'probe', '--follow', '--data-dir', dir('a')], { cwd: ROOT, reject: false, buffer: false, env: { NO_COLOR: '1' } })
+  t.teardown(() => { follow.kill('SIGKILL') })
+  let out = ''
+  follow.stdout?.on('data', (d: Buffer) => { out += d.toString() })
+  await until('the lines so far', () => out.includes('started on worker'), 20_000, 50)
+  const sent = await mielin(['agent', 'send', 'probe', '{"op":"log","text":"hello from c"}', '--wait', '--data-dir', dir('b')])
+  t.equal(sent.exitCode, 0, sent.stderr)
+  // the follower's ask waits on C for the next line: it arrives well within one long poll
+  await until('the new line', () => out.includes('info  hello from c'), 5_000, 50)
+  follow.kill('SIGINT')
+  t.equal((await follow).exitCode, 0, 'Ctrl-C ends a follow normally')
+})
+
 t.test('operators from afar need a valid token', async (t) => {
   const adminKey = await loadAdminKey(dir('a'))
   const remote = `127.0.0.1:${nodes.get('a')?.port ?? 0}`

@@ -69,15 +69,19 @@ export function controlHandlers (d: ControlApiDeps): { handlers: Record<string, 
   return { handlers, streams }
 }
 
-/** New log lines of an agent anywhere: pushed when local, polled from its node otherwise. */
+/**
+ * New log lines of an agent anywhere, as they come: each ask to its node waits there for the
+ * next line (a long poll of up to FOLLOW_WAIT_MS), so nothing is polled on a timer.
+ */
 async function * follow (services: MeshServices, id: string, signal: AbortSignal): AsyncIterable<LogLine> {
   let after = 0
   while (!signal.aborted) {
-    const { result } = await services.onOwner<{ lines: LogLine[] }>(id, { op: 'logs', id, after }, signal)
+    const { result } = await services.onOwner<{ lines: LogLine[] }>(id, { op: 'logs', id, after, waitMs: FOLLOW_WAIT_MS }, signal)
     for (const l of result.lines) { after = Math.max(after, l.seq); yield l }
-    await new Promise((resolve) => setTimeout(resolve, 500))
   }
 }
+
+const FOLLOW_WAIT_MS = 10_000
 
 async function readComponent (file: string): Promise<Uint8Array> {
   try {

@@ -26,6 +26,27 @@ export class AgentLogs {
 
   get (agent: string, after = 0): LogLine[] { return (this.#lines.get(agent) ?? []).filter((l) => l.seq > after) }
 
+  /**
+   * Lines after `after`; when there are none yet, the first ones to come within `waitMs` (a
+   * long poll: a follower on another node asks again at once, and sees each line as it comes).
+   */
+  async wait (agent: string, after: number, waitMs: number, signal?: AbortSignal): Promise<LogLine[]> {
+    const lines = this.get(agent, after)
+    if (lines.length > 0 || waitMs <= 0 || signal?.aborted === true) return lines
+    return await new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer)
+        this.#listeners.delete(listener)
+        signal?.removeEventListener('abort', done)
+        resolve(this.get(agent, after))
+      }
+      const listener = (l: LogLine): void => { if (l.agent === agent) done() }
+      const timer = setTimeout(done, waitMs)
+      this.#listeners.add(listener)
+      signal?.addEventListener('abort', done, { once: true })
+    })
+  }
+
   /** New lines of one agent as they come, until `signal` aborts. */
   async * follow (agent: string, signal: AbortSignal): AsyncIterable<LogLine> {
     const queue: LogLine[] = [...this.get(agent)]

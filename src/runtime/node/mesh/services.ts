@@ -46,7 +46,7 @@ export class MeshServices {
       const reply = await kernel.request(frame.from, frame.to, frame.payload, { timeoutMs: frame.timeoutMs })
       return reply === undefined ? {} : { reply }
     })
-    await mesh.handle(NODE_PROTOCOL, nodeSchema, async (frame, ctx) => frame.op === 'deploy' ? await this.#deployHere(frame, ctx.peer) : await this.#node(frame), { maxFrameBytes: 2 * BLOB_CHUNK })
+    await mesh.handle(NODE_PROTOCOL, nodeSchema, async (frame, ctx) => frame.op === 'deploy' ? await this.#deployHere(frame, ctx.peer) : await this.#node(frame, ctx.signal), { maxFrameBytes: 2 * BLOB_CHUNK })
     // Envelopes for agents this node does not run go wherever the directory says.
     kernel.router = (e) => { void this.#route(e) }
   }
@@ -161,14 +161,14 @@ export class MeshServices {
 
   // ---- node-to-node requests -------------------------------------------------------------
 
-  async #node (f: NodeRequest): Promise<object> {
+  async #node (f: NodeRequest, signal?: AbortSignal): Promise<object> {
     const { kernel } = this.d
     switch (f.op) {
       case 'agents': return { agents: kernel.list() }
       case 'has': return kernel.has(f.id) ? { entry: { agent: f.id, node: this.self, epoch: 0, ts: Date.now() } } : {}
       case 'inspect': return kernel.info(f.id)
       case 'stop': await kernel.stopAgent(f.id); this.d.directory.forget(f.id); return {}
-      case 'logs': return { lines: this.d.logs.get(f.id, f.after) }
+      case 'logs': return { lines: await this.d.logs.wait(f.id, f.after ?? 0, f.waitMs ?? 0, signal) }
       case 'deploy': return await this.#deployHere(f, this.d.mesh.peerId)
       case 'blob': {
         const bytes = await this.d.store.getBlob(f.hash)
@@ -201,7 +201,7 @@ export class MeshServices {
   /** Runs a node request where the agent lives. */
   async onOwner<T> (id: string, frame: NodeRequest, signal?: AbortSignal): Promise<{ node: string, result: T }> {
     const entry = await this.locate(id, signal)
-    const result = entry.node === this.self ? await this.#node(frame) : await this.d.mesh.request(entry.node, NODE_PROTOCOL, frame, { signal, timeoutMs: 10_000 })
+    const result = entry.node === this.self ? await this.#node(frame, signal) : await this.d.mesh.request(entry.node, NODE_PROTOCOL, frame, { signal, timeoutMs: 10_000 + ((frame as { waitMs?: number }).waitMs ?? 0) })
     return { node: entry.node, result: result as T }
   }
 
