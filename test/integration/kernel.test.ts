@@ -87,6 +87,16 @@ t.test('batches waiting in a worker behind one that traps or runs away are neith
   const after = [send('looper', { op: 'count' }), send('looper', { op: 'count' })]
   t.same((await Promise.all([...trapped, ...after])).map((r) => (r as { count?: number })?.count ?? r), [3, 4, 'E_AGENT_FAILED', 5, 6])
   t.match(await ask(k, 'looper', { op: 'count' }), { count: 7, violations: 0 }, 'nothing doubled, nothing out of order')
+
+  // an agent that may not restart: what waited behind its runaway batch gets an answer too
+  await deploy(k, 'doomed', { restart: 'never', limits: { deadlineMs: 300 } as never })
+  const doomed = send('doomed', { op: 'loop' })
+  await nextTick()
+  await nextTick()
+  const stranded = [send('doomed', { op: 'count' }), send('doomed', { op: 'count' })]
+  t.equal(await doomed, 'E_DEADLINE')
+  t.same(await Promise.all(stranded), ['E_AGENT_UNAVAILABLE', 'E_AGENT_UNAVAILABLE'], 'failed with a reason, not left hanging')
+  t.match(k.info('doomed'), { status: 'failed' })
 })
 
 t.test('a memory bomb is stopped at its limit and the node stays up', async (t) => {

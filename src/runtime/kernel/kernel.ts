@@ -49,7 +49,7 @@ export class Kernel {
     this.#namespaces = new Namespaces(init.namespaces)
     this.#host = new HostServices({
       agent: (id) => this.#agent(id),
-      send: (from, to, payload, kind) => this.#sendFromAgent(from, to, payload, kind),
+      send: (from, to, payload, kind) => this.#enqueue(this.#envelope(from, to, payload, kind)).id,
       store: components.store,
       tensor: components.tensor
     })
@@ -184,10 +184,6 @@ export class Kernel {
     return checkEnvelope({ id: newMessageId(), from, to, seq, kind, payload, ...(replyTo !== undefined ? { replyTo } : {}) })
   }
 
-  #sendFromAgent (from: string, to: string, payload: string, kind: EnvelopeKind): string {
-    return this.#enqueue(this.#envelope(from, to, payload, kind)).id
-  }
-
   #enqueue (e: Envelope): Envelope {
     const agent = this.#agents.get(e.to)
     if (agent === undefined && isClientAddress(e.to) && this.events.active) {
@@ -223,11 +219,14 @@ export class Kernel {
     agent.processed += results.length
     if (state !== undefined) agent.checkpoint = state
     // A client's reply waits for the checkpoint: once it sees the answer, a crash cannot undo it.
-    // No state means unchanged, but the write of that state may still be on its way.
+    // No state means unchanged, but the write of that state may still be on its way, or have
+    // failed (then it is tried again now).
     const store = this.#c.store
-    const durable = store === undefined ? undefined : state !== undefined ? persist(store, agent, state, this.#log) : agent.persisted?.written
+    const snapshot = state ?? (agent.persisted === undefined ? agent.checkpoint : undefined)
+    const durable = store === undefined ? undefined : snapshot !== undefined ? persist(store, agent, snapshot, this.#log) : agent.persisted?.written
     results.forEach((r, i) => this.#answer(batch[i], r, durable))
     if (trap === undefined) return
+    if (agent.status === 'stopped') return this.#failLeftovers(agent, batch.slice(results.length))
     if (replay === true) {
       this.#dispatch.replaySingly(agent, batch)
       void this.#restart(agent, `trapped in a batch of ${batch.length}: ${trap}`)
@@ -244,18 +243,19 @@ export class Kernel {
   #lost (agent: Agent, batch: Envelope[], err: unknown): void {
     if (!(err instanceof WorkerLostError)) throw err
     if (this.#stopped) return // shutting down: the batch stays unhandled, its agent resumes from its checkpoint
-    if (!err.running) {
-      // it waited behind the batch that overran or crashed: it never ran, and runs after the restart
-      agent.mailbox.unshift(batch)
-      return
-    }
-    // This agent's batch was running when its worker was replaced. With one message, that one
-    // overran the deadline; with more, it is not known which, so all are replayed one by one.
-    if (batch.length > 1) {
-      this.#dispatch.replaySingly(agent, batch)
-      return
-    }
-    this.#fail(batch[0], deadlineError(agent.id, agent.manifest.limits.deadlineMs))
+    // A batch that waited behind the one that overran or crashed never ran: it runs after the
+    // restart. One that ran: with one message, that one overran the deadline; with more, it is
+    // not known which, so all are replayed one by one (unless the agent will not run again:
+    // the worker's replacement refused it a restart, or it was stopped).
+    if (!err.running) agent.mailbox.unshift(batch)
+    else if (batch.length > 1) this.#dispatch.replaySingly(agent, batch)
+    else this.#fail(batch[0], deadlineError(agent.id, agent.manifest.limits.deadlineMs))
+    if (agent.status === 'failed' || agent.status === 'stopped') this.#failLeftovers(agent, [])
+  }
+
+  /** The agent will not run again: `batch` and what was put back in its mailbox get an error. */
+  #failLeftovers (agent: Agent, batch: Envelope[]): void {
+    for (const e of [...batch, ...agent.mailbox.take(agent.mailbox.size)]) this.#fail(e, new AgentUnavailableError(`Agent "${agent.id}" is ${agent.status}; this message did not run.`))
   }
 
   #onWorkerReplaced (index: number, reason: string, agents: string[]): void {

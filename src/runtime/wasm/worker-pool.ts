@@ -33,16 +33,16 @@ export class WorkerLostError extends Error {
   }
 }
 
-/** A request sent to a worker; a delivery is `running` once its deadline runs. */
-interface Pending { resolve: (m: FromWorker) => void, reject: (e: Error) => void, running: boolean }
+/** A request sent to a worker; a delivery is `running` once its deadline runs (`start`). */
+interface Pending { resolve: (m: FromWorker) => void, reject: (e: Error) => void, running: boolean, start?: () => void }
 
 interface Slot {
   worker: Worker
   flag: Int32Array
   replyPort: MessagePort
   pending: Map<number, Pending>
-  /** Settles when the last delivery handed to this worker is back. */
-  lastDelivery?: Promise<void>
+  /** Deliveries handed to this worker and not back, oldest (the one running) first. */
+  deliveries: Pending[]
   agents: Set<string>
   /** Components (gluePath:memoryMb) whose modules this worker already holds. */
   modules: Set<string>
@@ -89,27 +89,24 @@ export class WorkerPool {
 
   async deliver (index: number, agent: string, batch: Envelope[], deadlineMs: number): Promise<Delivered> {
     const slot = this.#slots[index]
-    const ahead = slot.lastDelivery
-    const entry: Pending = { resolve: () => {}, reject: () => {}, running: false }
     let timer: NodeJS.Timeout | undefined
-    let settled = false
-    // the deadline runs from when the worker can start this batch: once the one ahead is back
-    const start = (): void => {
-      if (settled || this.#slots[index] !== slot) return
-      entry.running = true
-      timer = setTimeout(() => this.replace(index, `agent "${agent}" ran past its ${deadlineMs} ms deadline`), deadlineMs)
+    // The deadline runs from when the worker starts this batch: now, or as soon as the answer
+    // to the one ahead of it arrives (#onMessage), since the worker goes straight on to it.
+    const entry: Pending = {
+      resolve: () => {},
+      reject: () => {},
+      running: false,
+      start: () => {
+        entry.running = true
+        timer = setTimeout(() => this.replace(index, `agent "${agent}" ran past its ${deadlineMs} ms deadline`), deadlineMs)
+      }
     }
-    const result = this.#request(index, { op: 'deliver', req: 0, agent, batch }, entry)
-    const back = result.then(() => {}, () => {})
-    slot.lastDelivery = back
-    if (ahead === undefined) start()
-    else void ahead.then(start)
+    slot.deliveries.push(entry)
+    if (slot.deliveries.length === 1) entry.start?.()
     try {
-      return await result as Delivered & FromWorker
+      return await this.#request(index, { op: 'deliver', req: 0, agent, batch }, entry) as Delivered & FromWorker
     } finally {
-      settled = true
       clearTimeout(timer)
-      if (slot.lastDelivery === back) slot.lastDelivery = undefined
     }
   }
 
@@ -167,7 +164,7 @@ export class WorkerPool {
       // A young generation as large as Node's default: a small one makes every batch pay for scavenges.
       resourceLimits: { maxOldGenerationSizeMb: this.#init.maxHeapMb ?? 512, maxYoungGenerationSizeMb: 48 }
     })
-    const slot: Slot = { worker, flag, replyPort: port1, pending: new Map(), agents: new Set(), modules: new Set() }
+    const slot: Slot = { worker, flag, replyPort: port1, pending: new Map(), deliveries: [], agents: new Set(), modules: new Set() }
     worker.on('message', (m: FromWorker) => this.#onMessage(slot, m))
     worker.on('error', (err) => { if (this.#slots[index] === slot) this.replace(index, `worker crashed: ${err.message}`) })
     worker.on('exit', (code) => {
@@ -189,6 +186,10 @@ export class WorkerPool {
       default: {
         const p = slot.pending.get(m.req)
         slot.pending.delete(m.req)
+        if (p !== undefined && m.op === 'delivered') {
+          slot.deliveries.splice(slot.deliveries.indexOf(p), 1)
+          slot.deliveries[0]?.start?.()
+        }
         p?.resolve(m)
       }
     }
