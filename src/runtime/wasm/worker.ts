@@ -6,7 +6,7 @@
  */
 import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads'
 import type { HostBridge } from './imports.js'
-import { Instances, type AgentExports, type Instance } from './instances.js'
+import { Instances, type AgentExports, type BatchOutcome, type Instance } from './instances.js'
 import type { FromWorker, HostReply, MessageResult, ToWorker } from './protocol.js'
 
 const { flag: flagBuffer, replyPort } = workerData as { flag: SharedArrayBuffer, replyPort: MessagePort }
@@ -80,7 +80,7 @@ async function handle (msg: ToWorker): Promise<void> {
       if (trap === undefined) {
         try {
           // on-message gives no state, so ask for it; on-batch gave it if it changed
-          if (onBatch === undefined) state = a.exports.onMigrate()
+          if (!ran.stateKnown) state = a.exports.onMigrate()
           if (memoryBytes > RECYCLE_AT * a.limitBytes) memoryBytes = recycle(msg.agent, a, state ?? a.exports.onMigrate())
         } catch (err) { trap = describe(err) }
       }
@@ -102,7 +102,8 @@ async function handle (msg: ToWorker): Promise<void> {
   }
 }
 
-interface Ran { results: MessageResult[], state?: Uint8Array, trap?: string, replay?: boolean }
+/** `stateKnown`: `state` is the agent's own word on its state (on-batch's), absent meaning unchanged. */
+interface Ran { results: MessageResult[], state?: Uint8Array, stateKnown?: boolean, trap?: string, replay?: boolean }
 
 /**
  * One call per message. A trap loses the state changes of the messages before it (no
@@ -139,12 +140,14 @@ function runBatch (onBatch: NonNullable<AgentExports['onBatch']>, batch: unknown
   } catch (err) {
     return { results: [], trap: isAgentError(err) ? String(err.payload) : describe(err), replay }
   }
-  const results = Array.isArray(out?.results) ? out.results : []
+  // a component built before on-batch returned its state gives the list alone: its state is then asked for
+  const legacy = Array.isArray(out)
+  const results = legacy ? out as unknown as BatchOutcome['results'] : Array.isArray(out?.results) ? out.results : []
   const oom = results.find((r) => r.tag === 'err' && OUT_OF_MEMORY.test(r.val))
   if (oom !== undefined || results.length !== batch.length) {
-    return { results: [], trap: oom?.val ?? `on-batch returned ${results.length} results for ${batch.length} messages (built for another version of the world? rebuild it with \`mielin agent build\`)`, replay }
+    return { results: [], trap: oom?.val ?? `on-batch returned ${results.length} results for ${batch.length} messages`, replay }
   }
-  return { results: results.map((r) => r.tag === 'ok' ? { ok: r.val ?? null } : { err: r.val }), state: out.state ?? undefined }
+  return { results: results.map((r) => r.tag === 'ok' ? { ok: r.val ?? null } : { err: r.val }), state: legacy ? undefined : out.state ?? undefined, stateKnown: !legacy }
 }
 
 /** Moves an agent to a fresh instance initialized from `state`; returns its memory use. */

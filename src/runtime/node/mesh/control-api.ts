@@ -78,6 +78,8 @@ async function * follow (services: MeshServices, id: string, signal: AbortSignal
   while (!signal.aborted) {
     const { result } = await services.onOwner<{ lines: LogLine[] }>(id, { op: 'logs', id, after, waitMs: FOLLOW_WAIT_MS }, signal)
     for (const l of result.lines) { after = Math.max(after, l.seq); yield l }
+    // a node of an older version answers at once, without waiting: do not spin on it
+    if (result.lines.length === 0) await new Promise((resolve) => setTimeout(resolve, 250))
   }
 }
 
