@@ -81,8 +81,6 @@ interface Attachment {
   closing: boolean
   /** Replaced by a stream on a better connection: close once nothing is owed either way. */
   retired: boolean
-  /** Called once the stream has closed (or ended). */
-  closed?: () => void
 }
 
 const objectOnly: Schema<Frame> = {
@@ -100,8 +98,6 @@ const envelopeSchema = schema.object({
 })
 
 const anyFrame = schema.frame() as Schema<unknown>
-/** Longest a notification waits for a retired stream to be read to its end. */
-const RETIRE_WAIT_MS = 5000
 
 /** Waits for `promise`, or rejects with AbortedError when `signal` fires first. */
 export async function raceSignal<T> (promise: Promise<T>, signal?: AbortSignal): Promise<T> {
@@ -127,8 +123,6 @@ export class Channel {
   readonly #maxConcurrent: number
   #att?: Attachment
   #opening?: Promise<Attachment>
-  /** A retired stream the peer has not finished reading: notifications wait, to keep their order. */
-  #retiring?: Promise<void>
   #nextId = 1
   #closed = false
 
@@ -153,22 +147,14 @@ export class Channel {
 
   /**
    * Leaves the current stream unless `keep` accepts its connection (an outbound channel only):
-   * the next use opens one where the mesh now prefers, and the old one closes once the answers
-   * it owes, in both directions, are through. Notifications (which nothing answers) wait until
-   * the peer has closed the old stream too, which it does after reading all of it, so that none
-   * overtakes one sent before; requests need not wait. The wait is capped at RETIRE_WAIT_MS.
+   * the next use opens a stream where the mesh now prefers, and the old one closes once the
+   * answers it still owes, in both directions, are through.
    */
   retire (keep: (connection: Connection) => boolean): void {
     const att = this.#att
     if (att === undefined || this.#init.open === undefined || keep(att.connection)) return
     this.#att = undefined
     att.retired = true
-    const retiring: Promise<void> = new Promise((resolve) => {
-      att.closed = resolve
-      setTimeout(resolve, RETIRE_WAIT_MS).unref()
-    })
-    this.#retiring = retiring
-    void retiring.then(() => { if (this.#retiring === retiring) this.#retiring = undefined })
     this.#closeIfDone(att)
   }
 
@@ -176,7 +162,7 @@ export class Channel {
   async request<T = Frame> (frame: object, options: ChannelRequestOptions<T> = {}): Promise<T> {
     const { signal } = options
     if (signal?.aborted === true) throw new AbortedError('Aborted.', { cause: signal.reason })
-    const att = await this.#ready(signal, false)
+    const att = await this.#ready(signal)
     const id = this.#nextId++
     const timeoutMs = options.timeoutMs ?? this.#timeoutMs
     return await new Promise<T>((resolve, reject) => {
@@ -224,15 +210,11 @@ export class Channel {
     this.#att?.fs.fail(err)
   }
 
-  async #ready (signal?: AbortSignal, ordered = true): Promise<Attachment> {
+  async #ready (signal?: AbortSignal): Promise<Attachment> {
     const att = this.#att
     if (att !== undefined && att.fs.open) return att
     if (this.#closed || this.#init.open === undefined) {
       throw new StreamClosedError(`The ${this.protocol} channel with ${this.peer} is closed.`)
-    }
-    if (ordered && this.#retiring !== undefined) {
-      await raceSignal(this.#retiring, signal)
-      return await this.#ready(signal)
     }
     this.#opening ??= this.#init.open().then(({ stream, connection }) => {
       this.#att = this.#attach(stream, connection)
@@ -247,7 +229,6 @@ export class Channel {
     fs.onFrame((value) => { this.#onFrame(att, value) })
     fs.onEnd((reason) => {
       if (this.#att === att) this.#att = undefined
-      att.closed?.()
       const err = reason instanceof StreamClosedError || reason instanceof BadFrameError
         ? new StreamClosedError(`The ${this.protocol} channel with ${this.peer} closed: ${reason.message}`, undefined, { cause: reason })
         : reason
