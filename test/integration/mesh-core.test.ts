@@ -8,7 +8,6 @@ import { quic } from '@chainsafe/libp2p-quic'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import type { Stream } from '@libp2p/interface'
 import { createLibp2p } from 'libp2p'
-import { multiaddr } from '@multiformats/multiaddr'
 import type { Mesh as MeshType, MeshInit, Membership, MembershipEvent, MembershipInit } from '../../src/runtime/mesh/index.js'
 
 const { ADMIT_PROTOCOL, KAD_PROTOCOL, Mesh, createMembership, encodeFrame, schema } = await import('../../src/runtime/mesh/index.js')
@@ -85,30 +84,6 @@ t.test('two nodes that met over TCP add a QUIC connection, and channels prefer i
   await tcpOnly.dial(addr(a, 'tcp'))
   t.same(await tcpOnly.channel(a.peerId, CHAT).request({ text: 'tcp' }), { text: 'tcp!' }, 'a node without QUIC stays on TCP')
   t.notOk(quicTo(tcpOnly, a))
-})
-
-t.test('a channel opened on TCP before the QUIC connection existed moves to QUIC once idle', async (t) => {
-  const a = await node(t)
-  const b = await node(t)
-  await b.dial(addr(a, 'tcp'))
-  const isQuicConn = (c: { remoteAddr: { toString: () => string } }): boolean => c.remoteAddr.toString().includes('/quic-v1')
-  const quicConns = (): Array<{ close: () => Promise<void> }> => b.libp2p.getConnections(a.peerId).filter(isQuicConn)
-  // take the QUIC connection the dialer added away, so that the channel opens on TCP
-  await until('the dialer opens a QUIC connection beside the TCP one', () => quicConns().length > 0)
-  for (const c of quicConns()) await c.close()
-  await until('no QUIC connection left', () => quicConns().length === 0 && a.libp2p.getConnections(b.peerId).every((c) => !isQuicConn(c)))
-  const ch = b.channel(a.peerId, CHAT)
-  t.same(await ch.request({ text: 'slow' }), { text: 'slow!' })
-  t.notOk(isQuicConn(ch.connection as never), 'opened on TCP')
-
-  const pending = ch.request({ text: 'in flight' })
-  const quicAddr = addr(a, 'quic')
-  await b.libp2p.dial(multiaddr(quicAddr.includes('/p2p/') ? quicAddr : `${quicAddr}/p2p/${a.peerId.toString()}`), { force: true })
-  await until('QUIC admitted', () => ch.connection === undefined)
-  t.same(await pending, { text: 'in flight!' }, 'a request in flight on the old stream still gets its answer')
-  t.same(await ch.request({ text: 'fast' }), { text: 'fast!' })
-  t.ok(isQuicConn(ch.connection as never), 'the next request opened a stream on QUIC')
-  await until('the TCP stream closes', () => b.libp2p.getConnections(a.peerId).filter((c) => !isQuicConn(c)).every((c) => !c.streams.some((s) => s.protocol === CHAT)))
 })
 
 t.test('a node without the cluster key gets nowhere', async (t) => {

@@ -14,7 +14,6 @@ import type { Multiaddr } from '@multiformats/multiaddr'
 import type { Logger } from '../logger.js'
 import type { Admission } from './admission.js'
 import type { MeshLibp2p } from './libp2p.js'
-import type { Channel } from './wire/index.js'
 
 export function isQuic (addr: Multiaddr): boolean {
   return addr.toString().includes('/quic-v1')
@@ -53,13 +52,4 @@ export function upgradeToQuic (node: MeshLibp2p, log: Logger, signal: AbortSigna
   }
   node.addEventListener('peer:identify', onIdentify)
   return () => { node.removeEventListener('peer:identify', onIdentify) }
-}
-
-/**
- * A QUIC connection to `peer` was admitted: its channels opened on TCP before it existed move
- * over, each as soon as it is idle (streams cannot change connection; a channel reopens its
- * stream on the preferred connection).
- */
-export function moveChannelsToQuic (channels: Iterable<Channel>, peer: string): void {
-  for (const ch of channels) if (ch.peer === peer) ch.retire((c) => isQuic(c.remoteAddr))
 }

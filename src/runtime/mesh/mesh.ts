@@ -5,7 +5,7 @@ import { AbortedError, InvalidArgumentError, MielinError, throwIfAborted } from 
 import { defaultLogger, type Logger } from '../logger.js'
 import type { Admission } from './admission.js'
 import { MeshStoppedError, MeshTimeoutError, NodeUnreachableError, PeerRefusedError, ProtocolUnsupportedError, StreamClosedError, refusedRecently } from './errors.js'
-import { isQuic, moveChannelsToQuic, preferredConnection, upgradeToQuic } from './fast-path.js'
+import { preferredConnection, upgradeToQuic } from './fast-path.js'
 import { createLibp2pNode, toDialTarget, type Libp2pNodeInit, type MeshLibp2p } from './libp2p.js'
 import { Channel, type ChannelHandler, type ChannelHandlerEntry, type ChannelOptions } from './wire/channel.js'
 import { DEFAULT_MAX_FRAME_BYTES } from './wire/codec.js'
@@ -362,7 +362,6 @@ export class Mesh {
 
   readonly #onAdmitted = (conn: Connection): void => {
     const key = conn.remotePeer.toString()
-    if (isQuic(conn.remoteAddr)) moveChannelsToQuic(this.#channels.values(), key)
     if (this.#connected.has(key)) return
     this.#connected.add(key)
     this.#emit({ name: 'mesh:peer:connect', peer: conn.remotePeer })

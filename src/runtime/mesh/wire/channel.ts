@@ -79,8 +79,6 @@ interface Attachment {
   running: number
   /** The peer finished writing: close when the last running handler has answered. */
   closing: boolean
-  /** Replaced by a stream on a better connection: close once nothing is owed either way. */
-  retired: boolean
 }
 
 const objectOnly: Schema<Frame> = {
@@ -142,21 +140,6 @@ export class Channel {
   get inFlight (): number { return this.#att?.pending.size ?? 0 }
   /** Frames waiting for the stream to drain. */
   get backlog (): number { return this.#att?.fs.writeBacklog ?? 0 }
-  /** The connection the current stream runs on, if one is attached. */
-  get connection (): Connection | undefined { return this.#att?.connection }
-
-  /**
-   * Leaves the current stream unless `keep` accepts its connection (an outbound channel only):
-   * the next use opens a stream where the mesh now prefers, and the old one closes once the
-   * answers it still owes, in both directions, are through.
-   */
-  retire (keep: (connection: Connection) => boolean): void {
-    const att = this.#att
-    if (att === undefined || this.#init.open === undefined || keep(att.connection)) return
-    this.#att = undefined
-    att.retired = true
-    this.#closeIfDone(att)
-  }
 
   /** Sends a request and waits for its answer, correlated by id. */
   async request<T = Frame> (frame: object, options: ChannelRequestOptions<T> = {}): Promise<T> {
@@ -171,7 +154,6 @@ export class Channel {
         att.pending.delete(id)
         if (timer !== undefined) clearTimeout(timer)
         signal?.removeEventListener('abort', onAbort)
-        if (att.retired) this.#closeIfDone(att)
       }
       const onAbort = (): void => { done(); reject(new AbortedError('Aborted.', { cause: signal?.reason })) }
       att.pending.set(id, {
@@ -225,7 +207,7 @@ export class Channel {
 
   #attach (stream: Stream, connection: Connection): Attachment {
     const fs = new FrameStream(stream, { maxFrameBytes: this.#maxFrameBytes, logger: this.#init.logger })
-    const att: Attachment = { fs, connection, pending: new Map(), running: 0, closing: false, retired: false }
+    const att: Attachment = { fs, connection, pending: new Map(), running: 0, closing: false }
     fs.onFrame((value) => { this.#onFrame(att, value) })
     fs.onEnd((reason) => {
       if (this.#att === att) this.#att = undefined
@@ -238,10 +220,6 @@ export class Channel {
       if (att.running === 0) void fs.close({ signal: AbortSignal.timeout(5000) })
     })
     return att
-  }
-
-  #closeIfDone (att: Attachment): void {
-    if (att.pending.size === 0 && att.running === 0 && att.fs.open) void att.fs.close({ signal: AbortSignal.timeout(5000) })
   }
 
   #onFrame (att: Attachment, value: unknown): void {
@@ -304,7 +282,6 @@ export class Channel {
       .finally(() => {
         if (--att.running < this.#maxConcurrent) att.fs.resume()
         if (att.closing && att.running === 0) void att.fs.close({ signal: AbortSignal.timeout(5000) })
-        if (att.retired) this.#closeIfDone(att)
       })
   }
 }
