@@ -86,8 +86,8 @@ export interface Agent {
   checkpoint?: Uint8Array
   /** The last state this kernel handed to the store, and its write: an unchanged snapshot is not written again. */
   persisted?: { state: Uint8Array, written: Promise<void> }
-  /** Batches handed to its worker and not back yet. */
-  inFlight: number
+  /** Batches handed to its worker and not back yet, oldest first. */
+  inFlight: Flight[]
   /** Messages still to deliver one per call, after a batch that trapped or overran. */
   singleStep: number
   processed: number
@@ -110,6 +110,9 @@ export function claimRestart (agent: Agent, maxPerMinute: number, now = Date.now
   agent.restarts.push(now)
   return true
 }
+
+/** A batch handed to a worker. `recalled`: put back in the mailbox, whatever comes of it is ignored. */
+export interface Flight { batch: Envelope[], recalled: boolean }
 
 /** What callers may see of an agent. */
 export function agentInfo (a: Agent): AgentInfo {

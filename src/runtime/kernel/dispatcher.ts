@@ -1,5 +1,5 @@
 import type { Delivered, WorkerPool } from '../wasm/index.js'
-import type { Agent } from './agent.js'
+import type { Agent, Flight } from './agent.js'
 import type { Envelope } from './envelope.js'
 
 export interface DispatcherInit {
@@ -20,9 +20,6 @@ export interface DispatcherInit {
  */
 const DEPTH = 2
 
-/** A batch handed to a worker. `recalled`: put back in the mailbox, whatever comes of it is ignored. */
-interface Flight { batch: Envelope[], recalled: boolean }
-
 /**
  * Hands agents' queued messages to their worker threads, up to DEPTH batches per worker, and
  * the agents ready on a worker take turns. An agent's batches run in order (a worker runs
@@ -35,7 +32,6 @@ export class Dispatcher {
   readonly #ready: string[][]
   readonly #inFlight: number[]
   readonly #scheduled: boolean[]
-  readonly #flights = new Map<string, Flight[]>()
 
   constructor (init: DispatcherInit) {
     this.#d = init
@@ -95,10 +91,7 @@ export class Dispatcher {
     const batch = agent.mailbox.take(agent.singleStep > 0 ? 1 : this.#d.maxBatch)
     if (agent.singleStep > 0) agent.singleStep--
     const flight: Flight = { batch, recalled: false }
-    const flights = this.#flights.get(id) ?? []
-    this.#flights.set(id, flights)
-    flights.push(flight)
-    agent.inFlight++
+    agent.inFlight.push(flight)
     this.#inFlight[worker]++
     const deadline = agent.manifest.limits.deadlineMs * batch.length
     this.#d.pool.deliver(worker, id, batch, deadline).then(
@@ -114,11 +107,9 @@ export class Dispatcher {
         this.#d.lost(agent, batch, err)
       }
     ).finally(() => {
-      flights.splice(flights.indexOf(flight), 1)
-      if (flights.length === 0 && this.#flights.get(id) === flights) this.#flights.delete(id)
-      agent.inFlight--
+      agent.inFlight.splice(agent.inFlight.indexOf(flight), 1)
       this.#inFlight[worker]--
-      if (agent.inFlight === 0) agent.idle?.()
+      if (agent.inFlight.length === 0) agent.idle?.()
       this.kick(agent)
       this.#pump(worker)
     })
@@ -128,8 +119,7 @@ export class Dispatcher {
 
   /** The agent's batches after `flight` did not run: back to the front of the mailbox, in order. */
   #recallBehind (agent: Agent, flight: Flight): void {
-    const flights = this.#flights.get(agent.id) ?? []
-    const behind = flights.slice(flights.indexOf(flight) + 1).filter((f) => !f.recalled)
+    const behind = agent.inFlight.slice(agent.inFlight.indexOf(flight) + 1).filter((f) => !f.recalled)
     for (const f of behind) f.recalled = true
     agent.mailbox.unshift(behind.flatMap((f) => f.batch))
   }
@@ -137,5 +127,5 @@ export class Dispatcher {
 
 /** One batch at a time while single-stepping (to find a culprit); otherwise up to DEPTH. */
 function canTake (agent: Agent): boolean {
-  return agent.inFlight === 0 || (agent.inFlight < DEPTH && agent.singleStep === 0)
+  return agent.inFlight.length === 0 || (agent.inFlight.length < DEPTH && agent.singleStep === 0)
 }

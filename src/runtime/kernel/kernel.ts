@@ -82,7 +82,7 @@ export class Kernel {
     ns.admitAgent(manifest.limits.memoryMb)
     const caps = CapabilitySpace.of(id, ['log', ...(init.caps ?? manifest.capabilities)])
     const agent: Agent = {
-      id, ns, manifest, caps, status: 'deploying', worker: this.#pool.leastLoaded(), inFlight: 0, singleStep: 0, processed: 0, restarts: [], memoryBytes: 0,
+      id, ns, manifest, caps, status: 'deploying', worker: this.#pool.leastLoaded(), inFlight: [], singleStep: 0, processed: 0, restarts: [], memoryBytes: 0,
       component: undefined as unknown as LoadedComponent,
       mailbox: new Mailbox(manifest.limits.mailbox, id),
       checkpoint: init.state
@@ -337,7 +337,7 @@ export class Kernel {
     if (agent.status !== 'running') throw new AgentUnavailableError(`Agent "${id}" is ${agent.status} and cannot be migrated now.`)
     agent.status = 'migrating'
     this.events.emit({ name: 'kernel:agent:migrating', agent: id })
-    if (agent.inFlight > 0) await new Promise<void>((resolve) => { agent.idle = resolve })
+    if (agent.inFlight.length > 0) await new Promise<void>((resolve) => { agent.idle = resolve })
     agent.idle = undefined
     const state = await this.#pool.snapshot(agent.worker, id)
     return {
@@ -383,7 +383,7 @@ export class Kernel {
   /** Resolves once no agent has queued or in-flight messages (or after `timeoutMs`). */
   async drain (timeoutMs = 2000): Promise<void> {
     const deadline = Date.now() + timeoutMs
-    const busy = (): boolean => [...this.#agents.values()].some((a) => a.status === 'running' && (a.inFlight > 0 || a.mailbox.size > 0))
+    const busy = (): boolean => [...this.#agents.values()].some((a) => a.status === 'running' && (a.inFlight.length > 0 || a.mailbox.size > 0))
     while (busy() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5))
   }
 

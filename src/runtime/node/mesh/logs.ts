@@ -46,21 +46,4 @@ export class AgentLogs {
       signal?.addEventListener('abort', done, { once: true })
     })
   }
-
-  /** New lines of one agent as they come, until `signal` aborts. */
-  async * follow (agent: string, signal: AbortSignal): AsyncIterable<LogLine> {
-    const queue: LogLine[] = [...this.get(agent)]
-    let wake: (() => void) | undefined
-    const listener = (l: LogLine): void => { if (l.agent === agent) { queue.push(l); wake?.() } }
-    this.#listeners.add(listener)
-    signal.addEventListener('abort', () => wake?.())
-    try {
-      while (!signal.aborted) {
-        while (queue.length > 0) yield queue.shift() as LogLine
-        await new Promise<void>((resolve) => { wake = resolve })
-      }
-    } finally {
-      this.#listeners.delete(listener)
-    }
-  }
 }
