@@ -54,3 +54,9 @@ export const deadlineError = (agent: string, deadlineMs: number): AgentFailedErr
   new AgentFailedError(`Agent "${agent}" did not finish this message within ${deadlineMs} ms and was stopped.`, 'E_DEADLINE', {
     suggestions: ['Make the handler faster, or raise limits.deadlineMs in its mielin.json.']
   })
+
+/** What a queued message gets when its agent failed for good or was stopped before running it. */
+export const notRunError = (agent: string, status: string): AgentUnavailableError =>
+  new AgentUnavailableError(`Agent "${agent}" is ${status}; this message did not run.`, undefined, {
+    suggestions: [`See why in \`mielin agent logs ${agent}\`, then deploy it again.`]
+  })

@@ -6,7 +6,7 @@ import { agentInfo, claimRestart, type Agent, type AgentInfo, type AgentSnapshot
 import { CapabilitySpace } from './capabilities.js'
 import { persist } from './checkpoints.js'
 import { Dispatcher } from './dispatcher.js'
-import { AgentFailedError, AgentNotFoundError, AgentUnavailableError, agentErrorText, deadlineError, trapOutcome } from './errors.js'
+import { AgentFailedError, AgentNotFoundError, AgentUnavailableError, agentErrorText, deadlineError, notRunError, trapOutcome } from './errors.js'
 import { checkEnvelope, newMessageId, type Envelope, type EnvelopeKind } from './envelope.js'
 import { EventBus, type KernelEvent } from './events.js'
 import { HostServices } from './host-services.js'
@@ -255,7 +255,8 @@ export class Kernel {
 
   /** The agent will not run again: `batch` and what was put back in its mailbox get an error. */
   #failLeftovers (agent: Agent, batch: Envelope[]): void {
-    for (const e of [...batch, ...agent.mailbox.take(agent.mailbox.size)]) this.#fail(e, new AgentUnavailableError(`Agent "${agent.id}" is ${agent.status}; this message did not run.`))
+    const err = notRunError(agent.id, agent.status)
+    for (const e of [...batch, ...agent.mailbox.take(agent.mailbox.size)]) this.#fail(e, err)
   }
 
   #onWorkerReplaced (index: number, reason: string, agents: string[]): void {
