@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { ControlClient, controlSocketPath, NodeNotRunningError } from '../runtime/control/index.js'
 import { defaultDataDir } from '../runtime/node/index.js'
-import { callRemote } from '../runtime/node/mesh/remote-control.js'
+import { callRemote } from '../runtime/api/index.js'
 
 /** --data-dir for commands that talk to (or are) a mesh node. */
 export const nodeDataDirFlag = Flags.string({

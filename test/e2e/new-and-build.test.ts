@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import t from 'tap'
-import { readManifest } from '../../src/runtime/cells/manifest-section.js'
+import { readManifest } from '../../src/runtime/manifest/section.js'
 import { mielin } from '../helpers/cli.js'
 import { envelope, failure, loadComponent, stubHost, type StubTensor } from '../helpers/agent-stub-host.js'
 

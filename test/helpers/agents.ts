@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto'
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { embedManifest } from '../../src/runtime/cells/manifest-section.js'
-import { parseManifest, type AgentManifest } from '../../src/runtime/cells/manifest.js'
+import { embedManifest } from '../../src/runtime/manifest/section.js'
+import { parseManifest } from '../../src/runtime/manifest/parse.js'
+import type { AgentManifest } from '../../src/runtime/types/index.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const CACHE = path.join(ROOT, 'node_modules', '.cache', 'mielin-test-agents')

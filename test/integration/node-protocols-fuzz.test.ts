@@ -10,8 +10,9 @@ import t from 'tap'
 const { generateKeyPair } = await import('@libp2p/crypto/keys')
 const { initCluster, loadCluster } = await import('../../src/runtime/mesh/auth/index.js')
 const { Mesh, encodeFrame } = await import('../../src/runtime/mesh/index.js')
-const { startMeshNode } = await import('../../src/runtime/node/mesh/mesh-node.js')
-const { CONTROL_PROTOCOL, IPC_PROTOCOL, NODE_PROTOCOL } = await import('../../src/runtime/node/mesh/frames.js')
+const { startMeshNode } = await import('../../src/runtime/node/mesh-node.js')
+const { IPC_PROTOCOL, NODE_PROTOCOL } = await import('../../src/runtime/cluster/index.js')
+const { CONTROL_PROTOCOL } = await import('../../src/runtime/api/index.js')
 
 let seed = 0x1ee7
 const rand = (): number => { seed = (seed * 1103515245 + 12345) >>> 0; return seed / 2 ** 32 }

@@ -3,7 +3,7 @@ import { Args, Flags } from '@oclif/core'
 import { BaseCommand } from '../../cli/base-command.js'
 import { callNode, nodeDataDirFlag, nodeDir } from '../../cli/node-client.js'
 import { positiveInt } from '../../cli/flags.js'
-import type { Placement } from '../../runtime/node/mesh-api.js'
+import type { Placement } from '../../runtime/types/index.js'
 
 export default class AgentDeploy extends BaseCommand {
   static override summary = 'Deploy a built agent onto the cluster.'

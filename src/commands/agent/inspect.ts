@@ -1,7 +1,7 @@
 import { Args } from '@oclif/core'
 import { BaseCommand } from '../../cli/base-command.js'
 import { callNode, nodeDataDirFlag, nodeDir, remoteFlags } from '../../cli/node-client.js'
-import type { AgentView } from '../../runtime/node/mesh-api.js'
+import type { AgentView } from '../../runtime/types/index.js'
 
 export default class AgentInspect extends BaseCommand {
   static override summary = 'Show one agent in detail: node, status, capabilities, memory, counters.'

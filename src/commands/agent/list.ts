@@ -1,6 +1,6 @@
 import { BaseCommand } from '../../cli/base-command.js'
 import { callNode, nodeDataDirFlag, nodeDir, remoteFlags } from '../../cli/node-client.js'
-import type { AgentView } from '../../runtime/node/mesh-api.js'
+import type { AgentView } from '../../runtime/types/index.js'
 
 export default class AgentList extends BaseCommand {
   static override summary = 'List the agents of the whole cluster.'

@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core'
 import { BaseCommand } from '../../cli/base-command.js'
 import { callNode, nodeDataDirFlag, nodeDir, streamNode } from '../../cli/node-client.js'
-import type { LogLine } from '../../runtime/node/mesh-api.js'
+import type { LogLine } from '../../runtime/types/index.js'
 
 export default class AgentLogs extends BaseCommand {
   static override summary = 'Print an agent\'s recent log lines; --follow keeps printing new ones.'

@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core'
 import { BaseCommand } from '../../cli/base-command.js'
 import { linesOf } from '../../cli/lines.js'
-import { runLocal, type RunLocalResult } from '../../runtime/node/run-local.js'
+import { runLocal, type RunLocalResult } from '../../runtime/local/index.js'
 import { MielinError } from '../../runtime/errors.js'
 
 export default class AgentRun extends BaseCommand {

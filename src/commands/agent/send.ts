@@ -3,7 +3,7 @@ import { BaseCommand } from '../../cli/base-command.js'
 import { callNode, nodeDataDirFlag, nodeDir, remoteFlags } from '../../cli/node-client.js'
 import { positiveInt } from '../../cli/flags.js'
 import { InvalidArgumentError } from '../../runtime/errors.js'
-import type { SendResult } from '../../runtime/node/mesh-api.js'
+import type { SendResult } from '../../runtime/types/index.js'
 
 export default class AgentSend extends BaseCommand {
   static override summary = 'Send a JSON message to an agent, wherever it runs.'

@@ -1,7 +1,7 @@
 import { Args } from '@oclif/core'
 import { BaseCommand } from '../../cli/base-command.js'
 import { MielinError } from '../../runtime/errors.js'
-import { testAgent, type AgentTestReport } from '../../runtime/node/test-agent.js'
+import { testAgent, type AgentTestReport } from '../../runtime/local/index.js'
 
 export default class AgentTest extends BaseCommand {
   static override summary = 'Build an agent project and check its replies against test/agent.test.json.'

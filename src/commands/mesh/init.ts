@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../../cli/base-command.js'
 import { nodeDataDirFlag, nodeDir } from '../../cli/node-client.js'
-import { initCluster } from '../../runtime/mesh/auth/index.js'
+import { initCluster } from '../../runtime/mesh/index.js'
 
 export default class MeshInit extends BaseCommand {
   static override summary = 'Create a new cluster: its secret, an admin key, and a join token.'

@@ -2,7 +2,7 @@ import { Args } from '@oclif/core'
 import { BaseCommand } from '../../cli/base-command.js'
 import { callNode, nodeDataDirFlag, nodeDir } from '../../cli/node-client.js'
 import { NodeNotRunningError } from '../../runtime/control/index.js'
-import { joinCluster, looksLikeJoinToken } from '../../runtime/mesh/auth/index.js'
+import { joinCluster, looksLikeJoinToken } from '../../runtime/mesh/index.js'
 
 export default class MeshJoin extends BaseCommand {
   static override summary = 'Join a cluster: with a join token, or by dialing HOST:PORT or a multiaddr.'

@@ -1,6 +1,6 @@
 import { BaseCommand } from '../../cli/base-command.js'
 import { callNode, nodeDataDirFlag, nodeDir } from '../../cli/node-client.js'
-import type { PeerView } from '../../runtime/node/mesh-api.js'
+import type { PeerView } from '../../runtime/types/index.js'
 
 export default class MeshPeers extends BaseCommand {
   static override summary = 'List the nodes of the cluster, with their state, hardware and load.'

@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core'
 import { BaseCommand } from '../../cli/base-command.js'
 import { nodeDataDirFlag, nodeDir } from '../../cli/node-client.js'
 import { parseBind, parseLabels } from '../../cli/parse-node-flags.js'
-import { startMeshNode } from '../../runtime/node/mesh/mesh-node.js'
+import { startMeshNode } from '../../runtime/node/index.js'
 
 export default class MeshStart extends BaseCommand {
   static override summary = 'Run a mesh node in the foreground until Ctrl-C.'

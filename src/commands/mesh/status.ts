@@ -1,6 +1,6 @@
 import { BaseCommand } from '../../cli/base-command.js'
 import { callNode, nodeDataDirFlag, nodeDir } from '../../cli/node-client.js'
-import type { NodeStatus } from '../../runtime/node/mesh-api.js'
+import type { NodeStatus } from '../../runtime/types/index.js'
 
 export default class MeshStatus extends BaseCommand {
   static override summary = 'Show the local node: identity, addresses, peers and agents.'

@@ -2,7 +2,7 @@ import path from 'node:path'
 import { Args, Flags } from '@oclif/core'
 import { BaseCommand } from '../../cli/base-command.js'
 import { AbortedError, UsageError } from '../../runtime/errors.js'
-import { AGENT_NAME_RULE, isAgentName } from '../../runtime/cells/manifest.js'
+import { AGENT_NAME_RULE, isAgentName } from '../../runtime/manifest/index.js'
 import { checkTemplateName, COMMON_CAPABILITIES, scaffoldAgent, TEMPLATE_NAMES, TEMPLATES, type ScaffoldInit, type TemplateName } from '../../runtime/build/index.js'
 
 export default class NewAgent extends BaseCommand {

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../../cli/base-command.js'
 import { nodeDataDirFlag, nodeDir } from '../../cli/node-client.js'
-import { issueToken, loadAdminKey, parseDuration, parseRights, readTokenClaims, type TokenClaims } from '../../runtime/mesh/auth/index.js'
+import { issueToken, loadAdminKey, parseDuration, parseRights, readTokenClaims, type TokenClaims } from '../../runtime/mesh/index.js'
 
 export default class TokenIssue extends BaseCommand {
   static override summary = 'Issue a signed capability token for an operator.'

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { embedManifest, readManifest } from '../cells/manifest-section.js'
+import { embedManifest, readManifest } from '../manifest/index.js'
 import { throwIfAborted } from '../errors.js'
 import { bundleAgent } from './bundle.js'
 import { componentizeAgent } from './componentize.js'

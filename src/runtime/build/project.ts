@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
-import { parseManifest, type AgentManifest } from '../cells/manifest.js'
+import { parseManifest } from '../manifest/index.js'
 import { InvalidInputError } from '../errors.js'
 import { ProjectNotFoundError } from './errors.js'
+import type { AgentManifest } from '../types/index.js'
 
 /** An agent project on disk: `mielin.json` and `src/agent.ts` (or `.js`). */
 export interface AgentProject {

@@ -1,10 +1,11 @@
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { AGENT_NAME_RULE, isAgentName, isCapabilityName, parseManifest, type AgentManifest } from '../cells/manifest.js'
+import { AGENT_NAME_RULE, isAgentName, isCapabilityName, parseManifest } from '../manifest/index.js'
 import { InvalidArgumentError, MielinError, ExitCode, throwIfAborted } from '../errors.js'
 import { DirNotEmptyError } from './errors.js'
 import { AGENT_TEMPLATES_DIR, sdkDeclarationFile } from './paths.js'
 import { TEMPLATE_NAMES, TEMPLATES, type TemplateName } from './templates.js'
+import type { AgentManifest } from '../types/index.js'
 
 export interface ScaffoldInit {
   /** The agent's name: lower-case letters, digits and dashes, starting with a letter. */

@@ -1,4 +1,4 @@
-import type { AgentManifest } from '../cells/manifest.js'
+import type { AgentManifest } from '../types/index.js'
 
 /** The project templates of `mielin new agent`; each is a folder in templates/agent/. */
 export const TEMPLATE_NAMES = ['basic', 'tensor', 'relay'] as const

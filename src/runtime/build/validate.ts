@@ -1,4 +1,4 @@
-import { OPTIONAL_EXPORTS, WORLD_EXPORTS, WORLD_IMPORTS } from '../wasm/world.js'
+import { OPTIONAL_EXPORTS, WORLD_EXPORTS, WORLD_IMPORTS } from '../wasm/index.js'
 import { AgentExportsError, AgentImportsError, ComponentizeError } from './errors.js'
 
 const ALLOWED_EXPORTS: readonly string[] = [...WORLD_EXPORTS, ...OPTIONAL_EXPORTS]

@@ -1,16 +1,14 @@
-import type { AgentManifest } from '../cells/manifest.js'
 import type { Logger } from '../logger.js'
 import type { NodeStore } from '../store/index.js'
 import type { TensorEngine } from '../tensor/index.js'
 import type { ComponentLoader, LoadedComponent } from '../wasm/index.js'
 import type { CapabilitySpace } from './capabilities.js'
-import type { Envelope } from './envelope.js'
 import type { Mailbox } from './mailbox.js'
 import type { Namespace, NamespaceQuota } from './namespaces.js'
+import type { AgentInfo, AgentManifest, AgentStatus, Envelope } from '../types/index.js'
 
 /** The kernel's types: what it is built from, what it deploys, and what it tells about agents. */
 
-export type AgentStatus = 'deploying' | 'running' | 'migrating' | 'restarting' | 'stopped' | 'failed'
 
 export interface KernelComponents {
   loader: ComponentLoader
@@ -45,21 +43,6 @@ export interface DeployInit {
   /** Queued messages that come with a migration. */
   mailbox?: Envelope[]
   signal?: AbortSignal
-}
-
-export interface AgentInfo {
-  id: string
-  namespace: string
-  name: string
-  version: string
-  status: AgentStatus
-  worker: number
-  queued: number
-  processed: number
-  restarts: number
-  memoryBytes: number
-  caps: string[]
-  hash: string
 }
 
 /** What a migration carries: everything to bring the agent back elsewhere. */

@@ -1,6 +1,6 @@
 import type { Delivered, WorkerPool } from '../wasm/index.js'
 import type { Agent, Flight } from './agent.js'
-import type { Envelope } from './envelope.js'
+import type { Envelope } from '../types/index.js'
 
 export interface DispatcherInit {
   pool: WorkerPool

@@ -12,6 +12,6 @@ export type KernelEvent =
   | { name: 'kernel:message', from: string, to: string, kind: string, id: string }
   | { name: 'kernel:worker:replaced', worker: number, reason: string }
   /** A message an agent sent to an outside client (an id like `cli:…`), for whoever serves it. */
-  | { name: 'kernel:outbound', envelope: import('./envelope.js').Envelope }
+  | { name: 'kernel:outbound', envelope: import('../types/index.js').Envelope }
 
 export { EventBus } from '../event-bus.js'

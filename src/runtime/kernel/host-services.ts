@@ -3,8 +3,8 @@ import type { NodeStore } from '../store/index.js'
 import type { TensorEngine } from '../tensor/index.js'
 import type { HostCallName } from '../wasm/index.js'
 import type { CapabilitySpace } from './capabilities.js'
-import type { EnvelopeKind } from './envelope.js'
 import { AgentTensors } from './tensor-host.js'
+import type { EnvelopeKind } from '../types/index.js'
 
 /**
  * The host side of an agent's imports: every call checks the agent's capability space

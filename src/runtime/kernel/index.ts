@@ -12,10 +12,10 @@
  * await kernel.stop()
  * ```
  */
-export { Kernel, type AgentInfo, type AgentSnapshot, type AgentStatus, type DeployInit, type KernelComponents, type KernelInit } from './kernel.js'
+export { Kernel, type AgentSnapshot, type DeployInit, type KernelComponents, type KernelInit } from './kernel.js'
 export { Capability, CapabilitySpace, type CapabilityKind } from './capabilities.js'
 export { Mailbox } from './mailbox.js'
 export { Namespace, type NamespaceQuota } from './namespaces.js'
-export { checkEnvelope, newMessageId, MAX_PAYLOAD_BYTES, type Envelope, type EnvelopeKind } from './envelope.js'
+export { checkEnvelope, newMessageId } from './envelope.js'
 export { EventBus, type KernelEvent } from './events.js'
 export * from './errors.js'

@@ -2,17 +2,18 @@ import os from 'node:os'
 import { throwIfAborted } from '../errors.js'
 import { defaultLogger, type Logger } from '../logger.js'
 import { WorkerLostError, WorkerPool, type Delivered, type LoadedComponent, type MessageResult } from '../wasm/index.js'
-import { agentInfo, claimRestart, type Agent, type AgentInfo, type AgentSnapshot, type DeployInit, type KernelComponents, type KernelInit } from './agent.js'
+import { agentInfo, claimRestart, type Agent, type AgentSnapshot, type DeployInit, type KernelComponents, type KernelInit } from './agent.js'
 import { CapabilitySpace } from './capabilities.js'
 import { persist } from './checkpoints.js'
 import { Dispatcher } from './dispatcher.js'
 import { AgentFailedError, AgentNotFoundError, AgentUnavailableError, agentErrorText, deadlineError, notRunError, trapOutcome } from './errors.js'
-import { checkEnvelope, newMessageId, type Envelope, type EnvelopeKind } from './envelope.js'
+import { checkEnvelope, newMessageId } from './envelope.js'
 import { EventBus, type KernelEvent } from './events.js'
 import { HostServices } from './host-services.js'
 import { Mailbox } from './mailbox.js'
 import { Namespaces } from './namespaces.js'
 import { PendingReplies } from './replies.js'
+import type { AgentInfo, Envelope, EnvelopeKind } from '../types/index.js'
 
 /**
  * One node's kernel: the agent table and lifecycle (deploying → running → migrating →
@@ -20,7 +21,7 @@ import { PendingReplies } from './replies.js'
  * scheduler over the worker pool, namespaces with quotas, and the event stream.
  */
 
-export type { AgentInfo, AgentSnapshot, AgentStatus, DeployInit, KernelComponents, KernelInit } from './agent.js'
+export type { AgentSnapshot, DeployInit, KernelComponents, KernelInit } from './agent.js'
 
 /** Ids of outside clients rather than agents: `cli:…`. */
 export const isClientAddress = (id: string): boolean => id.startsWith('cli:')

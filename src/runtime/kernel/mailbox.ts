@@ -1,5 +1,5 @@
 import { MailboxFullError } from './errors.js'
-import type { Envelope } from './envelope.js'
+import type { Envelope } from '../types/index.js'
 
 /**
  * A bounded FIFO of envelopes. One queue keeps every sender's messages in the order they

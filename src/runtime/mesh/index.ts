@@ -20,3 +20,5 @@ export { Admission, RefusedPeers, admission, gateComponents, ADMIT_PROTOCOL, typ
 export * from './errors.js'
 export * from './wire/index.js'
 export * from './membership/index.js'
+export * from './auth/index.js'
+export * from './directory/index.js'

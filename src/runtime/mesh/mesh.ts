@@ -352,7 +352,9 @@ export class Mesh {
         this.#log(`joined ${addr} (${peer.toString()})`)
         return
       } catch (err) {
-        if (this.#status !== 'started' || err instanceof InvalidArgumentError) { this.#log.error(`cannot join ${addr}: ${(err as Error).message}`); return }
+        // stopping ends the retries: routine, not an error
+        if (this.#status !== 'started') { this.#log(`stopped joining ${addr}: ${(err as Error).message}`); return }
+        if (err instanceof InvalidArgumentError) { this.#log.error(`cannot join ${addr}: ${(err as Error).message}`); return }
         this.#log(`cannot join ${addr} yet: ${(err as Error).message}; retrying in ${wait} ms`)
       }
       await new Promise((resolve) => setTimeout(resolve, wait).unref())

@@ -15,8 +15,8 @@ import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { LevelDatastore } from 'datastore-level'
 import { Key } from 'interface-datastore'
-import type { AgentManifest } from '../cells/manifest.js'
 import { MielinError } from '../errors.js'
+import type { AgentManifest } from '../types/index.js'
 
 /** What the node remembers of a deployed agent, to bring it back after a restart. */
 export interface StoredAgent {

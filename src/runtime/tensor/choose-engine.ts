@@ -1,4 +1,4 @@
-import type { HardwareProfile } from '../hal/types.js'
+import type { HardwareProfile } from '../hal/index.js'
 import { ENGINE_NAMES, type EngineName } from './types.js'
 
 /**

@@ -2,7 +2,7 @@
 import os from 'node:os'
 import { InvalidArgumentError, throwIfAborted } from '../errors.js'
 import { detectHardware } from '../hal/index.js'
-import type { HardwareProfile } from '../hal/types.js'
+import type { HardwareProfile } from '../hal/index.js'
 import { createOnnxBackend } from './backends/onnx.js'
 import { createTfjsBackend } from './backends/tfjs.js'
 import { chooseEngine, type EngineChoice, type EngineProbe } from './choose-engine.js'

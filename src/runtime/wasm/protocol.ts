@@ -1,4 +1,4 @@
-import type { Envelope } from '../kernel/envelope.js'
+import type { Envelope } from '../types/index.js'
 
 /** Messages between the kernel (main thread) and a worker that hosts agents. */
 

@@ -1,6 +1,6 @@
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads'
-import type { Envelope } from '../kernel/envelope.js'
 import type { FromWorker, HostCallName, HostReply, MessageResult, ToWorker } from './protocol.js'
+import type { Envelope } from '../types/index.js'
 
 /**
  * The worker threads that run agents. Each worker hosts several agents and runs one batch

@@ -5,7 +5,7 @@ import os from 'node:os'
 import path from 'node:path'
 import t from 'tap'
 import ts from 'typescript'
-import { parseManifest } from '../../../src/runtime/cells/manifest.js'
+import { parseManifest } from '../../../src/runtime/manifest/parse.js'
 import { scaffoldAgent, TEMPLATE_NAMES, TEMPLATES } from '../../../src/runtime/build/index.js'
 import { AGENT_TEMPLATES_DIR, PACKAGE_ROOT } from '../../../src/runtime/build/paths.js'
 

@@ -63,7 +63,9 @@ export async function serveRequest<Req> (stream: Stream, connection: Connection,
     const out = await handler(request, { peer: connection.remotePeer, connection, protocol: stream.protocol, signal })
     reply = { ok: out ?? {} }
   } catch (err) {
-    if (!(err instanceof MielinError)) log?.error(`${stream.protocol} handler failed: ${(err as Error)?.stack ?? String(err)}`)
+    // a handler stopped because the asker hung up is routine; any other non-mielin error is a bug
+    if (signal.aborted) log?.(`${stream.protocol} handler aborted: ${(err as Error)?.message ?? String(err)}`)
+    else if (!(err instanceof MielinError)) log?.error(`${stream.protocol} handler failed: ${(err as Error)?.stack ?? String(err)}`)
     reply = { error: toRemoteErrorInfo(err) }
   }
   try {

@@ -5,7 +5,7 @@ import type { KadDHT, QueryEvent } from '@libp2p/kad-dht'
 import t from 'tap'
 import { probeLookup } from '../../../../src/runtime/mesh/dht-probe/index.js'
 import type { Mesh } from '../../../../src/runtime/mesh/index.js'
-import { dhtHandlers } from '../../../../src/runtime/node/mesh/dht-api.js'
+import { dhtHandlers } from '../../../../src/runtime/api/dht-handlers.js'
 
 const [self, a, b] = await Promise.all([0, 1, 2].map(async () => peerIdFromPrivateKey(await generateKeyPair('Ed25519'))))
 const path = { index: 0, queued: 0, running: 1, total: 1 }

@@ -1,6 +1,6 @@
-import type { HardwareProfile } from '../hal/types.js'
+import type { HardwareProfile } from '../hal/index.js'
 import { InvalidArgumentError, MielinError, ExitCode } from '../errors.js'
-import type { PlacementSpec } from './manifest.js'
+import type { HardwareSummary, PlacementSpec } from '../types/index.js'
 
 /**
  * Hardware- and load-aware placement: which node of the cluster should run an agent. A node
@@ -18,15 +18,6 @@ export interface NodeSummary {
   load: { agents: number, cpu: number, memory: number }
   /** Only live nodes are candidates. */
   state: 'alive' | 'suspect' | 'dead' | 'left'
-}
-
-export interface HardwareSummary {
-  arch: string
-  simd: string[]
-  gpus: number
-  cores: number
-  memoryBytes: number
-  support: 'runs' | 'detect-only'
 }
 
 export function hardwareSummary (hw: HardwareProfile): HardwareSummary {

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { buildAgent, type BuildProgress } from '../build/index.js'
 import { InvalidInputError, throwIfAborted } from '../errors.js'
-import { runLocal } from './run-local.js'
+import { runLocal } from './run.js'
 
 /**
  * `mielin agent test`: builds the project if needed, runs the agent on a throw-away local

@@ -1,5 +1,5 @@
-import type { HardwareSummary } from '../cells/placement.js'
-import type { AgentInfo } from '../kernel/index.js'
+import type { HardwareSummary } from './hardware.js'
+import type { AgentInfo } from './agent.js'
 
 /**
  * The control API of a mesh node: what the CLI (over the local socket) and operators (over

@@ -1,12 +1,10 @@
-import type { Envelope } from '../../kernel/index.js'
-import { MAX_PAYLOAD_BYTES } from '../../kernel/index.js'
-import { schema, type Infer } from '../../mesh/index.js'
+import { schema, type Infer } from '../mesh/index.js'
+import { MAX_PAYLOAD_BYTES, type Envelope } from '../types/index.js'
 
 /** Wire forms of the node-to-node protocols: every field checked, every size bounded. */
 
 export const IPC_PROTOCOL = '/mielin/ipc/1.0.0'
 export const NODE_PROTOCOL = '/mielin/node/1.0.0'
-export const CONTROL_PROTOCOL = '/mielin/control/1.0.0'
 
 const id = schema.string({ min: 1, max: 256 })
 
@@ -53,10 +51,3 @@ export const nodeSchema = schema.variant('op', {
   blob: schema.object({ op: schema.literal('blob'), hash: schema.string({ min: 64, max: 64, pattern: /^[0-9a-f]{64}$/ }), offset: schema.integer({ min: 0 }) })
 })
 export type NodeRequest = Infer<typeof nodeSchema>
-
-/** Operators from afar: a capability token with every call. */
-export const controlSchema = schema.object({
-  token: schema.string({ min: 1, max: 4096 }),
-  method: schema.string({ min: 1, max: 64 }),
-  params: schema.json({ maxDepth: 8 })
-})

@@ -1,8 +1,8 @@
 // The manifest rides in a `mielin:manifest` custom section; tools must still read the binary.
 import t from 'tap'
 import { parse, print, transpile } from '@bytecodealliance/jco'
-import { embedManifest, MANIFEST_SECTION, readManifest } from '../../../src/runtime/cells/manifest-section.js'
-import { parseManifest } from '../../../src/runtime/cells/manifest.js'
+import { embedManifest, MANIFEST_SECTION, readManifest } from '../../../src/runtime/manifest/section.js'
+import { parseManifest } from '../../../src/runtime/manifest/parse.js'
 
 const manifest = parseManifest({ name: 'hello', version: '1.2.3', capabilities: ['log', 'kv', 'send:*'], placement: { simd: 'avx2' } })
 

@@ -1,5 +1,5 @@
-import type { Kernel } from '../../kernel/index.js'
-import type { LogLine } from '../mesh-api.js'
+import type { Kernel } from '../kernel/index.js'
+import type { LogLine } from '../types/index.js'
 
 /** The last lines of each agent's log (its `log` calls, failures, restarts), for `agent logs`. */
 export class AgentLogs {

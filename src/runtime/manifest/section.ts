@@ -1,5 +1,6 @@
 import { InvalidInputError } from '../errors.js'
-import { parseManifest, type AgentManifest } from './manifest.js'
+import { parseManifest } from './parse.js'
+import type { AgentManifest } from '../types/index.js'
 
 /**
  * The manifest travels inside the agent's component as a custom section named

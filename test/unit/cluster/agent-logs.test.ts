@@ -1,7 +1,7 @@
 // An agent's log lines on its node: a long poll answers at the first new line, not on a timer.
 import t from 'tap'
-import { EventBus, type Kernel, type KernelEvent } from '../../../../src/runtime/kernel/index.js'
-import { AgentLogs } from '../../../../src/runtime/node/mesh/logs.js'
+import { EventBus, type Kernel, type KernelEvent } from '../../../src/runtime/kernel/index.js'
+import { AgentLogs } from '../../../src/runtime/cluster/agent-logs.js'
 
 function setup (): { logs: AgentLogs, log: (agent: string, message: string) => void } {
   const events = new EventBus<KernelEvent>()

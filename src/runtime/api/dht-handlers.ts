@@ -1,8 +1,8 @@
 import type { KadDHT } from '@libp2p/kad-dht'
-import type { ControlHandler } from '../../control/index.js'
-import { InvalidArgumentError } from '../../errors.js'
-import { probeLookup, probePut, routingTableSize, type LookupKind } from '../../mesh/dht-probe/index.js'
-import type { Mesh } from '../../mesh/index.js'
+import type { ControlHandler } from '../control/index.js'
+import { InvalidArgumentError } from '../errors.js'
+import { probeLookup, probePut, routingTableSize, type LookupKind } from '../mesh/dht-probe/index.js'
+import type { Mesh } from '../mesh/index.js'
 
 /**
  * DHT diagnostics on the local control socket only (they are not in the remote rights table):

@@ -2,8 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { InvalidArgumentError, MielinError, throwIfAborted } from '../errors.js'
-import type { AgentInfo, KernelEvent } from '../kernel/index.js'
-import { createNode } from './index.js'
+import type { KernelEvent } from '../kernel/index.js'
+import { createNode } from '../node/index.js'
+import type { AgentInfo } from '../types/index.js'
 
 /**
  * `mielin agent run`: a single-node runtime with no mesh. Deploys the given agents (and

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { parseRequirements, place, type NodeSummary } from '../../../src/runtime/cells/placement.js'
+import { parseRequirements, place, type NodeSummary } from '../../../src/runtime/placement/place.js'
 
 const node = (name: string, over: Partial<NodeSummary['hardware']> = {}, extra: Partial<NodeSummary> = {}): NodeSummary => ({
   peerId: `12D3KooW${name}xxxxxxxx`,

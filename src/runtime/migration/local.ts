@@ -1,5 +1,6 @@
-import type { AgentInfo, Kernel } from '../kernel/index.js'
+import type { Kernel } from '../kernel/index.js'
 import { throwIfAborted } from '../errors.js'
+import type { AgentInfo } from '../types/index.js'
 
 /**
  * Live migration between two kernels in one process — the path the mesh will use across

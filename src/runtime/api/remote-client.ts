@@ -1,8 +1,8 @@
 import { generateKeyPair } from '@libp2p/crypto/keys'
-import { errorFromBody } from '../../control/index.js'
-import { throwIfAborted } from '../../errors.js'
-import { loadCluster } from '../../mesh/auth/index.js'
-import { Mesh } from '../../mesh/index.js'
+import { errorFromBody } from '../control/index.js'
+import { throwIfAborted } from '../errors.js'
+import { loadCluster } from '../mesh/index.js'
+import { Mesh } from '../mesh/index.js'
 import { CONTROL_PROTOCOL } from './frames.js'
 
 /**
