@@ -1,12 +1,9 @@
-import { readFile } from 'node:fs/promises'
 import type { PublicKey } from '@libp2p/interface'
-import { readManifest } from '../manifest/index.js'
-import { parseManifest } from '../manifest/index.js'
+import { manifestOf, readAgentFile } from '../manifest/index.js'
 import type { ControlHandler, ControlStreamHandler } from '../control/index.js'
 import { InvalidArgumentError, MielinError } from '../errors.js'
 import { verifyToken, type Right } from '../mesh/index.js'
 import type { Mesh } from '../mesh/index.js'
-import { WasmInvalidError, FIX_WASM } from '../wasm/index.js'
 import { dhtHandlers } from './dht-handlers.js'
 import { CONTROL_PROTOCOL, controlSchema } from './frames.js'
 import type { MeshServices } from '../cluster/index.js'
@@ -36,14 +33,10 @@ export function controlHandlers (d: ControlApiDeps): { handlers: Record<string, 
     },
     'mesh.leave': () => { setImmediate(d.leave); return { leaving: true } },
     'agent.deploy': async (p: DeployParams, { signal }) => {
-      const bytes = p.wasm !== undefined ? Buffer.from(p.wasm, 'base64') : p.file !== undefined ? await readComponent(p.file) : undefined
-      if (bytes === undefined) throw new InvalidArgumentError('agent.deploy needs a file or the component bytes.')
-      const embedded = readManifest(bytes)
-      const manifest = embedded !== undefined
-        ? parseManifest(embedded, p.file ?? 'component')
-        : p.file !== undefined ? parseManifest(JSON.parse(await readFile(p.file.replace(/\.wasm$/, '.manifest.json'), 'utf8').catch(() => 'null')), p.file) : undefined
-      if (manifest === undefined) throw new WasmInvalidError('The component carries no mielin manifest.', 'E_MANIFEST_MISSING', { suggestions: [FIX_WASM] })
-      return await services.deploy({ ...p, bytes, manifest }, signal)
+      const bytes = p.wasm !== undefined ? Buffer.from(p.wasm, 'base64') : undefined
+      const agent = bytes !== undefined ? { bytes, manifest: await manifestOf(bytes) } : p.file !== undefined ? await readAgentFile(p.file) : undefined
+      if (agent === undefined) throw new InvalidArgumentError('agent.deploy needs a file or the component bytes.')
+      return await services.deploy({ ...p, ...agent }, signal)
     },
     'agent.list': async (_p, { signal }): Promise<AgentView[]> => await services.listAgents(signal),
     'agent.send': async (p: SendParams, { signal }): Promise<SendResult> => {
@@ -83,16 +76,6 @@ async function * follow (services: MeshServices, id: string, signal: AbortSignal
 }
 
 const FOLLOW_WAIT_MS = 10_000
-
-async function readComponent (file: string): Promise<Uint8Array> {
-  try {
-    return await readFile(file)
-  } catch (err) {
-    throw new WasmInvalidError(`Cannot read ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}.`, 'E_NOT_FOUND', {
-      cause: err, suggestions: ['Build the agent first with `mielin agent build`, then pass dist/<name>.wasm.']
-    })
-  }
-}
 
 /** The right each method needs when it comes from afar. */
 const RIGHT_OF: Record<string, Right> = {

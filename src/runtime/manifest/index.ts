@@ -11,3 +11,4 @@
  */
 export { AGENT_NAME_RULE, DEFAULT_LIMITS, isAgentName, isCapabilityName, parseManifest } from './parse.js'
 export { embedManifest, MANIFEST_SECTION, readManifest } from './section.js'
+export { manifestOf, readAgentFile, type AgentFile } from './agent-file.js'
