@@ -64,8 +64,11 @@ export class ControlServer {
         const c = new Connection(socket, parts, () => this.#connections.delete(c))
         this.#connections.add(c)
       })
-      // an error while listening is thrown to the caller as a MielinError: printing it here too would say it twice
-      server.on('error', (err) => { if (this.#status === 'started') this.#log.error(`control socket error: ${err.message}`) })
+      // a listen error reaches the caller as a MielinError: printing it here too would say it twice
+      server.on('error', (err) => {
+        if (this.#status === 'started') this.#log.error(`control socket error: ${err.message}`)
+        else this.#log(`control socket error while ${this.#status}: ${err.message}`)
+      })
       await this.#listen(server)
       this.#server = server
       // Belt and braces: the umask already made it 0600 where the process could set one.
