@@ -6,8 +6,8 @@
  *   network key: without it a node cannot connect at all), the admin public key and bootstrap
  *   addresses. `mielin mesh init` makes one, plus `admin.key`, and prints a join token that
  *   `mielin mesh join` turns into the same cluster.json on the other nodes.
- * - Capability tokens: operators present `mct1.…` tokens signed by the admin key, scoped to
- *   rights and namespaces, with an expiry.
+ * - Capability tokens: operators present standard JWTs (alg EdDSA) signed by the admin key,
+ *   scoped to rights and namespaces, with an expiry; any JWT tool decodes one.
  *
  * All the files are written atomically with mode 0600. A join token contains the cluster
  * secret: treat it like a password.
@@ -35,7 +35,7 @@ export {
 } from './errors.js'
 export { IDENTITY_FILE, loadOrCreateIdentity } from './identity.js'
 export { decodeJoinToken, encodeJoinToken, JOIN_TOKEN_PREFIX, looksLikeJoinToken, type JoinTokenContent } from './join-token.js'
-export {
-  CLOCK_SKEW_SECONDS, issueToken, parseDuration, parseRights, readTokenClaims, RIGHTS, TOKEN_PREFIX, verifyToken,
-  type IssueTokenOptions, type Right, type TokenClaims, type VerifyTokenOptions
-} from './token.js'
+export { CLOCK_SKEW_SECONDS, issueToken, verifyToken, type IssueTokenOptions, type VerifyTokenOptions } from './token.js'
+export { readTokenClaims, RIGHTS, tokenClaimsSchema, type Right, type TokenClaims } from './token-claims.js'
+export { parseDuration, parseRights } from './token-input.js'
+export { TOKEN_ALGORITHM } from './token-keys.js'

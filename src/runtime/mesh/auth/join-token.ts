@@ -55,7 +55,7 @@ function malformed (why: string): TokenMalformedError {
 export function decodeJoinToken (text: string): JoinTokenContent {
   const token = text.replace(/\s+/g, '')
   if (!token.startsWith(JOIN_TOKEN_PREFIX)) {
-    throw malformed(token.startsWith('mct1.') ? 'this is a capability token (mct1.), not a join token' : `it does not start with "${JOIN_TOKEN_PREFIX}"`)
+    throw malformed(token.startsWith('eyJ') ? 'this is a capability token (a JWT, eyJ…), not a join token' : `it does not start with "${JOIN_TOKEN_PREFIX}"`)
   }
   const encoded = token.slice(JOIN_TOKEN_PREFIX.length)
   const bytes = Buffer.from(encoded, 'base64url')

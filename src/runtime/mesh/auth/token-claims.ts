@@ -2,10 +2,10 @@
  * What a capability token says: the JWT claims set, checked by one zod schema. Reading claims
  * here does NOT check the signature or the expiry; `verifyToken` does.
  */
-import { base64url, decodeJwt } from 'jose'
+import { base64url, decodeJwt, decodeProtectedHeader } from 'jose'
 import { z } from 'zod'
 import { FIX_ISSUE_TOKEN, TokenMalformedError } from './errors.js'
-import { looksLikeJoinToken } from './join-token.js'
+import { JOIN_TOKEN_PREFIX } from './join-token.js'
 
 /** What a token may allow. `admin` implies all the others. */
 export const RIGHTS = ['deploy', 'stop', 'migrate', 'send', 'read', 'admin'] as const
@@ -31,6 +31,9 @@ export const tokenClaimsSchema = z.object({
 
 export type TokenClaims = z.infer<typeof tokenClaimsSchema>
 
+/** Tokens before they were JWTs started so; an operator may still hold one. */
+const OLD_TOKEN_PREFIX = 'mct1.'
+
 /** Bytes in an Ed25519 signature: a shorter one was cut when the token was copied. */
 const SIGNATURE_BYTES = 64
 
@@ -47,12 +50,14 @@ export function malformed (why: string, cause?: unknown): TokenMalformedError {
  */
 export function readTokenClaims (token: string): TokenClaims {
   const text = token.trim()
-  if (looksLikeJoinToken(text)) throw malformed('this is a join token (mielin1.), not a capability token')
+  if (text.startsWith(JOIN_TOKEN_PREFIX)) throw malformed('this is a join token (mielin1.), not a capability token')
+  if (text.startsWith(OLD_TOKEN_PREFIX)) throw malformed(`it is in the old "${OLD_TOKEN_PREFIX}" format, which nodes no longer accept`)
   let payload: unknown
   try {
+    decodeProtectedHeader(text)
     payload = decodeJwt(text)
   } catch (err) {
-    throw malformed(`it is not a JSON Web Token (${(err as Error).message})`, err)
+    throw malformed(`it is not a JSON Web Token, three base64url parts separated by dots (${(err as Error).message})`, err)
   }
   // A signature cut short by a copy-paste would otherwise read as a forgery.
   let signature: Uint8Array

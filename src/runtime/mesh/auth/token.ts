@@ -1,37 +1,27 @@
 /**
- * Capability tokens: what an operator may do, signed by the cluster admin's ed25519 key.
- * `mct1.<base64url JSON claims>.<base64url signature>`, where the signature covers the text
- * `mct1.<base64url JSON claims>` (so there is no JSON canonicalisation to get wrong). Any node
- * verifies them with the admin public key from its cluster.json, offline.
+ * Capability tokens: what an operator may do, as a standard JWT (compact JWS, alg EdDSA) signed
+ * by the cluster admin's Ed25519 key. Any JWT tool decodes one; any node verifies it offline
+ * with the admin public key from its cluster.json.
+ *
+ * @example
+ * ```ts
+ * const token = await issueToken({ adminKey, subject: 'alice', rights: ['deploy'], namespaces: ['default'], ttlSeconds: 3600 })
+ * const claims = await verifyToken(token, adminKey.publicKey, { right: 'deploy', namespace: 'default' })
+ * ```
  */
 import { randomBytes } from 'node:crypto'
-import { publicKeyFromRaw } from '@libp2p/crypto/keys'
 import type { PrivateKey, PublicKey } from '@libp2p/interface'
+import { decodeProtectedHeader, errors, jwtVerify, SignJWT } from 'jose'
 import { InvalidArgumentError } from '../../errors.js'
-import { FIX_ISSUE_TOKEN, TokenExpiredError, TokenForgedError, TokenMalformedError, TokenScopeError } from './errors.js'
+import { FIX_ISSUE_TOKEN, TokenExpiredError, TokenForgedError, TokenScopeError } from './errors.js'
+import { malformed, readTokenClaims, RIGHTS, type Right, type TokenClaims } from './token-claims.js'
+import { signingKey, TOKEN_ALGORITHM, verifyingKey } from './token-keys.js'
 
-export const TOKEN_PREFIX = 'mct1.'
-/** Clocks of the issuer and of the verifying node may differ by this much. */
+/**
+ * How long after its expiry a node still accepts a token: the clocks of the machine that
+ * issued it and of the node that checks it may differ by this much.
+ */
 export const CLOCK_SKEW_SECONDS = 30
-
-/** What a token may allow. `admin` implies all the others. */
-export const RIGHTS = ['deploy', 'stop', 'migrate', 'send', 'read', 'admin'] as const
-export type Right = typeof RIGHTS[number]
-
-export interface TokenClaims {
-  v: 1
-  /** Who the token is for (a person or a service); shown in logs. */
-  sub: string
-  rights: Right[]
-  /** Namespaces the rights apply in; '*' means all of them. */
-  namespaces: string[]
-  /** Issued at, seconds since the epoch. */
-  iat: number
-  /** Expires at, seconds since the epoch. */
-  exp: number
-  /** A random id, to name (and later revoke) one token. */
-  jti: string
-}
 
 export interface IssueTokenOptions {
   /** The cluster admin's private key (admin.key). */
@@ -55,12 +45,12 @@ export interface VerifyTokenOptions {
   now?: Date | number
 }
 
-const seconds = (now: Date | number | undefined): number => Math.floor((now === undefined ? Date.now() : +now) / 1000)
-const enc = new TextEncoder()
+const millis = (now: Date | number | undefined): number => now === undefined ? Date.now() : +now
+const seconds = (now: Date | number | undefined): number => Math.floor(millis(now) / 1000)
 
 /** Signs a capability token with the admin key. */
 export async function issueToken (options: IssueTokenOptions): Promise<string> {
-  if (options.adminKey.type !== 'Ed25519') throw new InvalidArgumentError(`The admin key must be an Ed25519 key, not ${options.adminKey.type}.`)
+  const key = await signingKey(options.adminKey)
   if (options.subject.trim() === '') throw new InvalidArgumentError('A token needs a subject (who it is for).')
   const rights = [...new Set(options.rights)]
   if (rights.length === 0) throw new InvalidArgumentError(`A token needs at least one right: ${RIGHTS.join(', ')}.`)
@@ -73,67 +63,13 @@ export async function issueToken (options: IssueTokenOptions): Promise<string> {
     throw new InvalidArgumentError(`A token's lifetime must be more than zero seconds, not ${options.ttlSeconds}.`, undefined, { suggestions: ['--ttl 1h'] })
   }
   const iat = seconds(options.now)
-  const claims: TokenClaims = {
-    v: 1, sub: options.subject, rights, namespaces, iat, exp: iat + Math.ceil(options.ttlSeconds), jti: randomBytes(12).toString('base64url')
-  }
-  const signed = TOKEN_PREFIX + Buffer.from(JSON.stringify(claims)).toString('base64url')
-  const signature = await options.adminKey.sign(enc.encode(signed))
-  return `${signed}.${Buffer.from(signature).toString('base64url')}`
-}
-
-function malformed (why: string): TokenMalformedError {
-  return new TokenMalformedError(`That is not a valid capability token: ${why}.`, undefined, {
-    suggestions: ['Copy the whole token again (it starts with "mct1.")', `Or ask the cluster admin for a new one: ${FIX_ISSUE_TOKEN}`]
-  })
-}
-
-function base64url (part: string, what: string): Buffer {
-  const bytes = Buffer.from(part, 'base64url')
-  if (!/^[A-Za-z0-9_-]+$/.test(part) || bytes.toString('base64url') !== part) throw malformed(`its ${what} is not base64url`)
-  return bytes
-}
-
-function isClaims (c: any): c is TokenClaims {
-  return typeof c === 'object' && c !== null && c.v === 1 && typeof c.sub === 'string' &&
-    Array.isArray(c.rights) && c.rights.every((r: unknown) => RIGHTS.includes(r as Right)) &&
-    Array.isArray(c.namespaces) && c.namespaces.every((n: unknown) => typeof n === 'string' && n !== '') &&
-    Number.isSafeInteger(c.iat) && Number.isSafeInteger(c.exp) && typeof c.jti === 'string'
-}
-
-/**
- * The claims of a token WITHOUT checking its signature or expiry: for display only (for
- * example when it expires). Throws E_TOKEN_MALFORMED.
- */
-export function readTokenClaims (token: string): TokenClaims {
-  return split(token).claims
-}
-
-function split (token: string): { claims: TokenClaims, signed: string, signature: Buffer } {
-  const text = token.trim()
-  if (!text.startsWith(TOKEN_PREFIX)) {
-    throw malformed(text.startsWith('mielin1.') ? 'this is a join token (mielin1.), not a capability token' : `it does not start with "${TOKEN_PREFIX}"`)
-  }
-  const parts = text.slice(TOKEN_PREFIX.length).split('.')
-  if (parts.length !== 2) throw malformed('it should have two parts after "mct1.", separated by a dot')
-  const [body, sig] = parts as [string, string]
-  const signature = base64url(sig, 'signature')
-  if (signature.byteLength !== 64) throw malformed('its signature is truncated')
-  let claims: unknown
-  try {
-    claims = JSON.parse(base64url(body, 'claims').toString('utf8'))
-  } catch (err) {
-    if (err instanceof TokenMalformedError) throw err
-    throw malformed('its claims are not JSON')
-  }
-  if (!isClaims(claims)) throw malformed('its claims are not those of a version 1 token')
-  return { claims, signed: TOKEN_PREFIX + body, signature }
-}
-
-function adminPublic (key: Uint8Array | PublicKey): PublicKey {
-  if (key instanceof Uint8Array && key.byteLength !== 32) throw new InvalidArgumentError(`An admin public key has 32 bytes, not ${key.byteLength}.`)
-  const pub = key instanceof Uint8Array ? publicKeyFromRaw(key) : key
-  if (pub.type !== 'Ed25519') throw new InvalidArgumentError(`The admin public key must be an Ed25519 key, not ${pub.type}.`)
-  return pub
+  return await new SignJWT({ rights, namespaces })
+    .setProtectedHeader({ alg: TOKEN_ALGORITHM, typ: 'JWT' })
+    .setSubject(options.subject)
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + Math.ceil(options.ttlSeconds))
+    .setJti(randomBytes(12).toString('base64url'))
+    .sign(key)
 }
 
 function ago (s: number): string {
@@ -143,24 +79,40 @@ function ago (s: number): string {
   return `${Math.round(s / 86400)} days`
 }
 
+/** Checks the signature and expiry with jose, and turns its errors into ones an operator can act on. */
+async function checkSignature (token: string, claims: TokenClaims, adminPublicKey: Uint8Array | PublicKey, now: Date | number | undefined): Promise<void> {
+  try {
+    await jwtVerify(token.trim(), await verifyingKey(adminPublicKey), {
+      algorithms: [TOKEN_ALGORITHM], clockTolerance: CLOCK_SKEW_SECONDS, currentDate: new Date(millis(now))
+    })
+  } catch (err) {
+    if (err instanceof errors.JWSSignatureVerificationFailed) {
+      throw new TokenForgedError(`This token (for "${claims.sub}") was not signed by this cluster's admin key: it was altered, or it belongs to another cluster.`, undefined, {
+        cause: err, suggestions: [`Ask this cluster's admin for a token: ${FIX_ISSUE_TOKEN}`]
+      })
+    }
+    if (err instanceof errors.JWTExpired) {
+      throw new TokenExpiredError(`This token (for "${claims.sub}") expired at ${new Date(claims.exp * 1000).toISOString()}, ${ago(seconds(now) - claims.exp)} ago.`, undefined, {
+        cause: err, suggestions: [`Ask the cluster admin for a new one: ${FIX_ISSUE_TOKEN}`]
+      })
+    }
+    if (err instanceof errors.JOSEAlgNotAllowed) {
+      throw malformed(`it is signed with ${String(decodeProtectedHeader(token.trim()).alg)}, and capability tokens with ${TOKEN_ALGORITHM}`, err)
+    }
+    // A bad header, an `nbf` in the future…: not a token `mielin token issue` makes.
+    if (err instanceof errors.JOSEError) throw malformed(err.message, err)
+    throw err
+  }
+}
+
 /**
  * Checks a token: signed by the admin key, not expired (allowing {@link CLOCK_SKEW_SECONDS}),
  * and granting `right` in `namespace`. Returns its claims, or throws E_TOKEN_MALFORMED,
  * E_TOKEN_FORGED, E_TOKEN_EXPIRED or E_TOKEN_SCOPE (all exit code 5).
  */
 export async function verifyToken (token: string, adminPublicKey: Uint8Array | PublicKey, options: VerifyTokenOptions): Promise<TokenClaims> {
-  const { claims, signed, signature } = split(token)
-  if (!await adminPublic(adminPublicKey).verify(enc.encode(signed), signature)) {
-    throw new TokenForgedError(`This token (for "${claims.sub}") was not signed by this cluster's admin key: it was altered, or it belongs to another cluster.`, undefined, {
-      suggestions: [`Ask this cluster's admin for a token: ${FIX_ISSUE_TOKEN}`]
-    })
-  }
-  const now = seconds(options.now)
-  if (now > claims.exp + CLOCK_SKEW_SECONDS) {
-    throw new TokenExpiredError(`This token (for "${claims.sub}") expired at ${new Date(claims.exp * 1000).toISOString()}, ${ago(now - claims.exp)} ago.`, undefined, {
-      suggestions: [`Ask the cluster admin for a new one: ${FIX_ISSUE_TOKEN}`]
-    })
-  }
+  const claims = readTokenClaims(token)
+  await checkSignature(token, claims, adminPublicKey, options.now)
   const ns = options.namespace ?? '*'
   const hasRight = claims.rights.includes(options.right) || claims.rights.includes('admin')
   const hasNamespace = claims.namespaces.includes('*') || claims.namespaces.includes(ns)
@@ -174,26 +126,4 @@ export async function verifyToken (token: string, adminPublicKey: Uint8Array | P
     })
   }
   return claims
-}
-
-const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 }
-
-/** Seconds in a duration such as `30s`, `15m`, `1h` or `7d`; InvalidArgumentError otherwise. */
-export function parseDuration (text: string): number {
-  const m = /^\s*(\d+)\s*([smhd])\s*$/i.exec(text)
-  const value = m === null ? 0 : Number(m[1]) * (UNITS[m[2]!.toLowerCase()] ?? 0)
-  if (!Number.isSafeInteger(value) || value <= 0) {
-    throw new InvalidArgumentError(`"${text}" is not a duration. Use a positive whole number and a unit: 30s (seconds), 15m (minutes), 1h (hours) or 7d (days).`, undefined, {
-      suggestions: ['--ttl 1h']
-    })
-  }
-  return value
-}
-
-/** The rights in a comma-separated list such as `deploy,send`; InvalidArgumentError names the valid ones. */
-export function parseRights (text: string): Right[] {
-  const rights = text.split(',').map((r) => r.trim()).filter((r) => r !== '')
-  if (rights.length === 0) throw new InvalidArgumentError(`No rights given. Valid rights: ${RIGHTS.join(', ')}.`, undefined, { suggestions: ['--rights deploy,send'] })
-  for (const r of rights) if (!RIGHTS.includes(r as Right)) throw InvalidArgumentError.choice('right', r, RIGHTS)
-  return [...new Set(rights)] as Right[]
 }
