@@ -1,5 +1,6 @@
 import { BaseCommand } from '../../cli/base-command.js'
 import { callNode, nodeDataDirFlag, nodeDir, remoteFlags } from '../../cli/node-client.js'
+import { agentsTable } from '../../cli/node-tables.js'
 import type { AgentView } from '../../runtime/types/index.js'
 
 export default class AgentList extends BaseCommand {
@@ -12,7 +13,7 @@ export default class AgentList extends BaseCommand {
     const { flags } = await this.parse(AgentList)
     const agents = await callNode<AgentView[]>({ dataDir: nodeDir(flags['data-dir']), remote: flags.remote, token: flags.token }, 'agent.list', {}, this.signal)
     if (agents.length === 0) this.log('No agents. Deploy one with: mielin agent deploy dist/<name>.wasm')
-    for (const a of agents) this.log(`${a.id.padEnd(16)} ${a.status.padEnd(9)} on ${a.nodeName.padEnd(10)} ${a.namespace}  queued=${a.queued} handled=${a.processed} restarts=${a.restarts}`)
+    else if (!this.jsonEnabled()) this.log(await agentsTable(agents))
     return agents
   }
 }

@@ -1,7 +1,8 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../../cli/base-command.js'
 import { engineFlag, engineOf, positiveInt } from '../../cli/flags.js'
-import { benchTensorEngines, type TensorBenchReport } from '../../runtime/tensor/index.js'
+import { table, type Column } from '../../cli/table.js'
+import { benchTensorEngines, type MatmulBenchResult, type TensorBenchReport } from '../../runtime/tensor/index.js'
 
 export default class TensorBench extends BaseCommand {
   static override summary = 'Measure matmul GFLOP/s for each tensor engine.'
@@ -30,11 +31,21 @@ export default class TensorBench extends BaseCommand {
       onProgress: (p) => { process.stderr.write(`\r${p.engine} ${p.size}×${p.size}: run ${p.run}/${p.of}   `) }
     })
     process.stderr.write('\r\x1b[K')
-    for (const s of report.skipped) this.log(`${s.engine.padEnd(10)} skipped: ${s.reason}`)
-    for (const r of report.results) {
-      this.log(`${r.engine.padEnd(10)} ${String(r.size).padStart(5)}²  ${r.gflops.toFixed(1).padStart(7)} GFLOP/s  (${r.medianMs.toFixed(2)} ms)`)
-    }
+    for (const s of report.skipped) this.log(`${s.engine} skipped: ${s.reason}`)
+    if (!this.jsonEnabled()) this.log(await table(resultColumns, report.results.map(resultRow)))
     this.log(`Best: ${report.best.engine} at ${report.best.gflops.toFixed(1)} GFLOP/s (N=${report.best.size}); the default engine here is ${report.defaultEngine}.`)
     return report
   }
+}
+
+type ResultRow = Record<'engine' | 'size' | 'speed' | 'median', string>
+const resultColumns: Array<Column<keyof ResultRow>> = [
+  { key: 'engine', name: 'ENGINE' },
+  { key: 'size', name: 'SIZE', align: 'right' },
+  { key: 'speed', name: 'SPEED', align: 'right' },
+  { key: 'median', name: 'MEDIAN', align: 'right' }
+]
+
+function resultRow (r: MatmulBenchResult): ResultRow {
+  return { engine: r.engine, size: `${r.size}²`, speed: `${r.gflops.toFixed(1)} GFLOP/s`, median: `${r.medianMs.toFixed(2)} ms` }
 }

@@ -1,5 +1,6 @@
 import { BaseCommand } from '../../cli/base-command.js'
 import { engineFlag, engineOf } from '../../cli/flags.js'
+import { table, type Column } from '../../cli/table.js'
 import { selectEngine, type EngineCandidate } from '../../runtime/tensor/index.js'
 
 export default class TensorInfo extends BaseCommand {
@@ -19,7 +20,15 @@ export default class TensorInfo extends BaseCommand {
     this.log(`Engine: ${chosen}`)
     this.log(`Why:    ${reason}`)
     this.log('')
-    for (const c of candidates) this.log(`  ${c.name === chosen ? '→' : ' '} ${c.name.padEnd(10)} ${c.usable ? 'usable     ' : 'unavailable'}  ${c.reason}`)
+    if (!this.jsonEnabled()) this.log(await table(candidateColumns, candidateRows(candidates, chosen)))
     return { chosen, reason, candidates }
   }
+}
+
+type CandidateRow = Record<'engine' | 'status' | 'reason', string>
+const candidateColumns: Array<Column<keyof CandidateRow>> = [{ key: 'engine', name: 'ENGINE' }, { key: 'status', name: 'STATUS' }, { key: 'reason', name: 'WHY' }]
+
+/** One row per engine; an arrow marks the chosen one. */
+function candidateRows (candidates: EngineCandidate[], chosen: string): CandidateRow[] {
+  return candidates.map((c) => ({ engine: `${c.name === chosen ? '→' : ' '} ${c.name}`, status: c.usable ? 'usable' : 'unavailable', reason: c.reason }))
 }
