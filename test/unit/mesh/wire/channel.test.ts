@@ -6,6 +6,7 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { streamPair } from '@libp2p/utils'
 import { MielinError } from '../../../../src/runtime/errors.js'
 import { Channel, encodeFrame, requestOnce, schema, serveRequest, type ChannelHandlerEntry } from '../../../../src/runtime/mesh/wire/index.js'
+import { until } from '../../../helpers/until.js'
 
 const peer = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
 const conn = { remotePeer: peer } as unknown as Connection
@@ -96,20 +97,43 @@ t.test('an outbound channel re-opens its stream after it died', async (t) => {
   await t.rejects(client.request({ a: 1, b: 1 }), { code: 'E_STREAM_CLOSED' }, 'closed means closed')
 })
 
-t.test('back-pressure: a busy server pauses the stream and still answers everything', async (t) => {
+t.test('back-pressure: at most maxConcurrent handlers run, the stream pauses, and every request is answered', async (t) => {
+  const LIMIT = 8
+  const TOTAL = 32
   let running = 0
+  let started = 0
   let peak = 0
-  const { client } = await pair({
+  const blocked: Array<() => void> = [] // each running handler waits here until the test lets it go
+  const { client, streams: [out, inb] } = await pair({
     schema: schema.frame() as never,
     handler: async () => {
+      started++
       peak = Math.max(peak, ++running)
-      await new Promise((resolve) => setTimeout(resolve, 2))
+      await new Promise<void>((resolve) => { blocked.push(resolve) })
       running--
       return {}
     }
-  }, undefined, 8)
-  await Promise.all(Array.from({ length: 300 }, async () => await client.request({ pad: 'x'.repeat(2000) })))
-  t.ok(peak <= 9, `at most ~8 handlers ran at once (${peak})`)
+  }, undefined, LIMIT)
+  // Bytes the client sent, and bytes that reached the server (handed over, or held while paused):
+  // once they match, every request is at the server and only back-pressure keeps one from running.
+  let sent = 0
+  let handedOver = 0
+  const send = out.send.bind(out)
+  out.send = (data) => { sent += data.byteLength; return send(data) }
+  inb.addEventListener('message', (evt) => { handedOver += evt.data.byteLength })
+  const allArrived = (): boolean => sent > 0 && client.backlog === 0 && handedOver + inb.readBufferLength === sent
+
+  const answers = Promise.all(Array.from({ length: TOTAL }, async () => await client.request({ pad: 'x'.repeat(2000) }, { timeoutMs: 10_000 })))
+  for (let wave = 1; wave <= TOTAL / LIMIT; wave++) {
+    await until(() => `wave ${wave}: ${LIMIT} handlers running with every request at the server (running ${running}, started ${started})`,
+      () => started >= wave * LIMIT && running >= LIMIT && allArrived(), 5000)
+    t.equal(started, wave * LIMIT, `wave ${wave}: no handler beyond ${LIMIT} started while ${LIMIT} block`)
+    t.equal(inb.readStatus, 'paused', `wave ${wave}: the server stopped reading`)
+    for (const release of blocked.splice(0)) release()
+  }
+  t.equal((await answers).length, TOTAL, 'every request was answered')
+  t.equal(started, TOTAL)
+  t.equal(peak, LIMIT, `exactly ${LIMIT} handlers at the busiest`)
 })
 
 t.test('one-shot: request, answer, errors', async (t) => {
