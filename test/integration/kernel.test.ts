@@ -9,6 +9,7 @@ import { ComponentLoader } from '../../src/runtime/wasm/index.js'
 import { createTensorEngine } from '../../src/runtime/tensor/index.js'
 import { buildFixtureAgent } from '../helpers/agents.js'
 import { fakeX86Profile } from '../helpers/hardware.js'
+import { until } from '../helpers/until.js'
 
 const cacheDir = await mkdtemp(path.join(os.tmpdir(), 'mielin-kernel-'))
 t.teardown(() => rm(cacheDir, { recursive: true, force: true }))
@@ -72,18 +73,17 @@ t.test('batches waiting in a worker behind one that traps or runs away are neith
   await deploy(k, 'looper', { limits: { deadlineMs: 300 } as never })
   await deploy(k, 'bystander')
   const send = (to: string, payload: object): Promise<unknown> => k.request('cli:test', to, JSON.stringify(payload)).then((r) => JSON.parse(r ?? 'null'), (err: Error & { code?: string }) => err.code)
-  const nextTick = async (): Promise<void> => { await new Promise((resolve) => setImmediate(resolve)) }
+  // what is sent after this resolves queues behind the batch already handed to the worker
+  const handedOver = async (id: string): Promise<void> => { await until(`${id}'s batch to reach its worker`, () => k.info(id).queued === 0, 5000, 1) }
   const loop = send('looper', { op: 'loop' })
-  await nextTick()
-  await nextTick()
+  await handedOver('looper')
   // handed to the worker while the loop runs: the looper's own next batch, and a neighbour's
   const behind = [send('looper', { op: 'count' }), send('looper', { op: 'count' }), send('bystander', { op: 'count' })]
   t.equal(await loop, 'E_DEADLINE')
   t.same((await Promise.all(behind)).map((r) => (r as { count?: number })?.count ?? r), [1, 2, 1], 'they ran after the restart, in order')
 
   const trapped = [{ op: 'count' }, { op: 'count' }, { op: 'crash' }].map((p) => send('looper', p))
-  await nextTick()
-  await nextTick()
+  await handedOver('looper')
   const after = [send('looper', { op: 'count' }), send('looper', { op: 'count' })]
   t.same((await Promise.all([...trapped, ...after])).map((r) => (r as { count?: number })?.count ?? r), [3, 4, 'E_AGENT_FAILED', 5, 6])
   t.match(await ask(k, 'looper', { op: 'count' }), { count: 7, violations: 0 }, 'nothing doubled, nothing out of order')
@@ -91,8 +91,7 @@ t.test('batches waiting in a worker behind one that traps or runs away are neith
   // an agent that may not restart: what waited behind its runaway batch gets an answer too
   await deploy(k, 'doomed', { restart: 'never', limits: { deadlineMs: 300 } as never })
   const doomed = send('doomed', { op: 'loop' })
-  await nextTick()
-  await nextTick()
+  await handedOver('doomed')
   const stranded = [send('doomed', { op: 'count' }), send('doomed', { op: 'count' })]
   t.equal(await doomed, 'E_DEADLINE')
   t.same(await Promise.all(stranded), ['E_AGENT_UNAVAILABLE', 'E_AGENT_UNAVAILABLE'], 'failed with a reason, not left hanging')

@@ -156,7 +156,13 @@ t.test('three nodes joined in a chain all see each other; failures and leaving a
   await n2.members.stop()
   await until('n2 left', () => n1.events.some((e) => e.name === 'mesh:peer:left' && e.member.name === 'n2'), 3000)
   await n2.mesh.stop()
-  await new Promise((resolve) => setTimeout(resolve, 800))
+  // give n1's failure detector its chance: a beat of n1 built after n2's silence passed
+  // suspectAfterMs, then one more beat (the detector runs with each beat)
+  const leftAt = n1.members.member(n2.mesh.peerId)?.lastHeardAt ?? Date.now()
+  const n1Self = (): { seq: number, lastHeardAt: number } => n1.members.member(n1.mesh.peerId) ?? { seq: -1, lastHeardAt: 0 }
+  await until('n1 to beat after the suspect window', () => n1Self().lastHeardAt > leftAt + 600, 3000)
+  const seq = n1Self().seq
+  await until('n1 to beat once more', () => n1Self().seq > seq, 3000)
   t.notOk(n1.events.some((e) => e.name !== 'mesh:peer:left' && e.name !== 'mesh:peer:joined' && e.member.name === 'n2'), 'a node that left is not suspected')
   t.equal(n1.members.member(n2.mesh.peerId)?.state, 'left')
 })

@@ -4,6 +4,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import t from 'tap'
 import { DhtDirectory, selectRecord, signRecord, verifyRecord, recordKey } from '../../../../src/runtime/mesh/directory/index.js'
+import { until } from '../../../helpers/until.js'
 
 const key = await generateKeyPair('Ed25519')
 const self = peerIdFromPrivateKey(key).toString()
@@ -35,7 +36,12 @@ t.test('compare-and-set fences stale epochs', async (t) => {
   await t.rejects(dir.compareAndSet('hello', undefined, { node: self, epoch: 1 }), { code: 'E_EPOCH_CONFLICT' })
   await t.rejects(dir.compareAndSet('hello', 0, { node: self, epoch: 2 }), /is at epoch 1/)
   t.match(await dir.compareAndSet('hello', 1, { node: self, epoch: 2 }), { epoch: 2 })
-  await new Promise((resolve) => setTimeout(resolve, 20)) // the DHT put is in the background
+  // the DHT put is in the background: wait for the epoch 2 record to land there
+  const stored = async (): Promise<number | undefined> => {
+    const value = dht.records.get(Buffer.from(recordKey('hello')).toString())?.[0]
+    return value === undefined ? undefined : (await verifyRecord(recordKey('hello'), value)).epoch
+  }
+  await until('the epoch 2 record in the DHT', async () => await stored() === 2, 2000)
   const fresh = new DhtDirectory({ self, privateKey: key, dht, askPeers: async () => undefined })
   t.match(await fresh.get('hello'), { node: self, epoch: 2 }, 'another node reads it from the DHT')
 })
