@@ -19,7 +19,9 @@ const RUN = fileURLToPath(new URL('../bin/run.js', import.meta.url))
 
 export interface ClusterInit {
   nodes: number
-  /** Extra `mesh start` flags for every node. */
+  /** What each node process runs, before the common flags (--bind, --data-dir, --name, --workers, --join). @default `bin/run.js mesh start` */
+  command?: string[]
+  /** Extra flags for every node. */
   args?: string[]
   /** Processes started at once. @default 4 */
   batch?: number
@@ -69,7 +71,7 @@ export async function startCluster (init: ClusterInit): Promise<Cluster> {
     const deadline = Date.now() + (init.timeoutMs ?? 60_000 + 10_000 * init.nodes)
     for (const dir of dirs.slice(1)) await joinCluster(dir, joinToken)
     const startNodes = async (from: number, to: number): Promise<void> => {
-      const started = dirs.slice(from, to).map((dir, j) => spawnNode(`n${from + j}`, dir, nodes, init.args ?? []))
+      const started = dirs.slice(from, to).map((dir, j) => spawnNode(`n${from + j}`, dir, nodes, [...(init.command ?? [RUN, 'mesh', 'start']), ...(init.args ?? [])]))
       nodes.push(...started)
       await Promise.all(started.map(async (n) => { await untilNode(n, () => `${n.name} to start`, () => running(n), deadline) }))
       init.onProgress?.(`${nodes.length} of ${init.nodes} nodes running`)
@@ -90,10 +92,10 @@ export async function startCluster (init: ClusterInit): Promise<Cluster> {
 }
 
 /** Starts one node; it joins a random node already running (membership finds the rest). */
-function spawnNode (name: string, dir: string, running: ClusterNode[], args: string[]): ClusterNode {
+function spawnNode (name: string, dir: string, running: ClusterNode[], [entry, ...args]: string[]): ClusterNode {
   const up = running.filter((n) => n.addr !== undefined)
   const join = up.length === 0 ? [] : ['--join', up[Math.floor(Math.random() * up.length)].addr as string]
-  const child = execa(process.execPath, [RUN, 'mesh', 'start', '--bind', '127.0.0.1:0', '--data-dir', dir, '--name', name, '--workers', '1', ...join, ...args], {
+  const child = execa(process.execPath, [entry, ...args, '--bind', '127.0.0.1:0', '--data-dir', dir, '--name', name, '--workers', '1', ...join], {
     cwd: ROOT, reject: false, buffer: false, env: { NO_COLOR: '1' }
   })
   const node: ClusterNode = { name, dir, child, stdout: '', stderr: '' }

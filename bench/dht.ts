@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto'
 import os from 'node:os'
-import type { DhtLookup, DhtPut } from '../src/runtime/mesh/dht-probe/index.js'
+import { fileURLToPath } from 'node:url'
+import type { DhtLookup, DhtPut } from './dht-probe/index.js'
 import { print } from './anchors.js'
 import { until } from '../test/helpers/until.js'
 import { startCluster, type Cluster } from './cluster.js'
 import { mean, percentile } from './stats.js'
+
+const DHT_NODE = fileURLToPath(new URL('./dht-probe/node.ts', import.meta.url))
 
 /**
  * The DHT (issue 4's "lookup time and hops with ≥ 20 node processes, target ≤ log2 N + 1
@@ -34,7 +37,7 @@ export async function benchDht (): Promise<void> {
 async function measure (prefix: string, n: number, args: string[]): Promise<void> {
   const t0 = performance.now()
   const progress = (m: string): void => { process.stderr.write(`${prefix}: ${m}\n`) }
-  const cluster = await startCluster({ nodes: n, args, onProgress: progress })
+  const cluster = await startCluster({ nodes: n, command: ['--import', 'tsx', DHT_NODE], args, onProgress: progress })
   try {
     print(`${prefix}_cluster_up`, (performance.now() - t0) / 1000, 's (all processes started and every node sees the others alive)')
     await settledRoutingTables(cluster)

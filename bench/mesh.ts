@@ -8,7 +8,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { execa } from 'execa'
 import { joinCluster, loadCluster } from '../src/runtime/mesh/auth/index.js'
 import { Mesh } from '../src/runtime/mesh/index.js'
-import { startMeshNode } from '../src/runtime/node/mesh-node.js'
+import { createNode } from '../src/runtime/node/index.js'
 import { buildFixtureAgent } from '../test/helpers/agents.js'
 import { ANCHORS_DIR, print, runAnchor } from './anchors.js'
 import { until } from '../test/helpers/until.js'
@@ -34,13 +34,14 @@ export async function benchMesh (): Promise<void> {
   try {
     await joinCluster(a, cluster.joinToken)
     const b = cluster.nodes[0]
-    const nodeA = await startMeshNode({ dataDir: a, host: '127.0.0.1', port: 0, name: 'a', workers: 1, join: [b.addr as string] })
+    const node = await createNode({}, { dataDir: a, workers: 1, mesh: { host: '127.0.0.1', port: 0, name: 'a', join: [b.addr as string] } })
+    const nodeA = { ...node.mesh!, stop: node.stop }
     try {
       const noop = await buildFixtureAgent('noop', { limits: { memoryMb: 64, deadlineMs: 1000, mailbox: 10_000 } })
       await until('node A to see node B alive', () => nodeA.status().peers.alive >= 1, 30_000, 250)
-      await nodeA.services.deploy({ bytes: noop.bytes, manifest: noop.manifest, node: b.name })
-      await nodeA.services.deploy({ bytes: noop.bytes, manifest: noop.manifest, name: 'noop-here', node: 'a' })
-      const ask = async (to = 'noop'): Promise<unknown> => await nodeA.services.request('bench', to, 'null', 10_000)
+      await nodeA.cluster.deploy({ bytes: noop.bytes, manifest: noop.manifest, node: b.name })
+      await nodeA.cluster.deploy({ bytes: noop.bytes, manifest: noop.manifest, name: 'noop-here', node: 'a' })
+      const ask = async (to = 'noop'): Promise<unknown> => await nodeA.cluster.request('bench', to, 'null', 10_000)
       for (let i = 0; i < 1000; i++) await ask() // warm-up
       const lat = await sequential(5000, ask)
       figure('mesh_reqrep_seq_p50', percentile(lat, 0.5), 'us (node A → node B\'s kernel → no-op agent → back; B is its own process)')

@@ -10,7 +10,7 @@ import t from 'tap'
 const { generateKeyPair } = await import('@libp2p/crypto/keys')
 const { initCluster, loadCluster } = await import('../../src/runtime/mesh/auth/index.js')
 const { Mesh, encodeFrame } = await import('../../src/runtime/mesh/index.js')
-const { startMeshNode } = await import('../../src/runtime/node/mesh-node.js')
+const { createNode } = await import('../../src/runtime/node/index.js')
 const { IPC_PROTOCOL, NODE_PROTOCOL } = await import('../../src/runtime/cluster/index.js')
 const { CONTROL_PROTOCOL } = await import('../../src/runtime/api/index.js')
 
@@ -55,13 +55,14 @@ t.test('the node survives 10,000 bad frames on ipc, node and control, and still 
   const dir = await mkdtemp(path.join(os.tmpdir(), 'mielin-fuzz-node-'))
   t.teardown(() => rm(dir, { recursive: true, force: true }))
   await initCluster(dir)
-  const node = await startMeshNode({ dataDir: dir, host: '127.0.0.1', port: 0, name: 'target', workers: 1 })
+  const node = await createNode({}, { dataDir: dir, workers: 1, mesh: { host: '127.0.0.1', port: 0, name: 'target' } })
+  const target = node.mesh!
   t.teardown(() => node.stop())
   const { clusterKey } = await loadCluster(dir)
   const client = new Mesh({ privateKey: await generateKeyPair('Ed25519'), clusterKey, host: '127.0.0.1', port: 0, transports: ['tcp'] })
   await client.start()
   t.teardown(() => client.stop())
-  const peer = await client.dial(node.addrs[0])
+  const peer = await client.dial(target.addrs[0])
   const conn = client.libp2p.getConnections(peer)[0]
   const protocols = [IPC_PROTOCOL, NODE_PROTOCOL, CONTROL_PROTOCOL]
   let next = 0
@@ -77,7 +78,7 @@ t.test('the node survives 10,000 bad frames on ipc, node and control, and still 
       } catch { /* the node may refuse or reset a stream: that is the point */ }
     }
   }))
-  t.equal(node.status().peers.alive >= 0, true, 'the node is up')
+  t.equal(target.status().peers.alive >= 0, true, 'the node is up')
   const agents = await client.request<{ agents: unknown[] }>(peer, NODE_PROTOCOL, { op: 'agents' }, { timeoutMs: 10_000 })
   t.same(agents.agents, [], 'and still answers a correct request')
   const denied = await client.request<{ error?: { code: string } }>(peer, CONTROL_PROTOCOL, { token: 'mct1.bad.token', method: 'agent.list', params: {} }, { timeoutMs: 10_000 })

@@ -7,7 +7,7 @@ import t from 'tap'
 import { migrateLocal } from '../../src/runtime/migration/local.js'
 import { parseManifest } from '../../src/runtime/manifest/parse.js'
 import { Kernel } from '../../src/runtime/kernel/index.js'
-import { createNode } from '../../src/runtime/node/local-node.js'
+import { createNode } from '../../src/runtime/node/index.js'
 import { ComponentLoader } from '../../src/runtime/wasm/index.js'
 import { buildFixtureAgent } from '../helpers/agents.js'
 
@@ -18,13 +18,13 @@ const ask = async (k: Kernel, to: string, payload: object): Promise<any> => JSON
 
 t.test('a restarted node brings its agents back with their state and kv', async (t) => {
   const dataDir = path.join(tmp, 'restart')
-  const first = await createNode({ dataDir, workers: 1 })
+  const first = await createNode({}, { dataDir, workers: 1 })
   await first.deployFile(probe.file)
   await ask(first.kernel, 'probe', { op: 'count', n: 41 })
   await ask(first.kernel, 'probe', { op: 'kv-set', key: 'colour', value: 'teal' })
   await first.stop()
 
-  const second = await createNode({ dataDir, workers: 1 })
+  const second = await createNode({}, { dataDir, workers: 1 })
   t.teardown(() => second.stop())
   t.same(second.restoreReport.restored.map((a) => a.id), ['probe'])
   t.match(await ask(second.kernel, 'probe', { op: 'count' }), { count: 42 }, 'the count went on from the checkpoint')
@@ -36,7 +36,8 @@ t.test('a restarted node brings its agents back with their state and kv', async 
 t.test('live migration between two kernels: nothing lost, nothing duplicated, order kept', async (t) => {
   const loader = new ComponentLoader({ cacheDir: path.join(tmp, 'cache') })
   const a = new Kernel({ loader }, { workers: 1, maxBatch: 8 })
-  const b = new Kernel({ loader }, { workers: 1, maxBatch: 8 })
+  // replies the target produces for requests the source accepted go back to the source
+  const b = new Kernel({ loader, router: (e) => a.accept(e) }, { workers: 1, maxBatch: 8 })
   t.teardown(async () => { await a.stop(); await b.stop() })
   await a.deploy({ component: probe.bytes, manifest: probe.manifest, id: 'mover' })
   const N = 400

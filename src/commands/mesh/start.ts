@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core'
 import { BaseCommand } from '../../cli/base-command.js'
 import { nodeDataDirFlag, nodeDir } from '../../cli/node-client.js'
 import { parseBind, parseLabels } from '../../cli/parse-node-flags.js'
-import { startMeshNode } from '../../runtime/node/index.js'
+import { createNode, type MeshNode } from '../../runtime/node/index.js'
 
 export default class MeshStart extends BaseCommand {
   static override summary = 'Run a mesh node in the foreground until Ctrl-C.'
@@ -20,32 +20,31 @@ export default class MeshStart extends BaseCommand {
     label: Flags.string({ description: 'A label for placement, k=v (repeatable).', multiple: true, helpValue: 'K=V' }),
     mdns: Flags.boolean({ description: 'Also find peers on the LAN with multicast DNS.' }),
     workers: Flags.integer({ description: 'Worker threads for agents (default: the CPUs available).', min: 1, max: 256 }),
-    'heartbeat-ms': Flags.integer({ description: 'Heartbeat interval; suspect after 3, dead after 6 missed.', default: 1000, min: 100, max: 60_000, hidden: true }),
-    'dht-bucket-size': Flags.integer({ description: 'Peers per DHT k-bucket (default 20); small values make a sparse routing table, for the DHT bench.', min: 1, max: 100, hidden: true }),
-    'dht-prefix-length': Flags.integer({ description: 'Depth of the DHT routing-table trie (default 6).', min: 1, max: 32, hidden: true })
+    'heartbeat-ms': Flags.integer({ description: 'Heartbeat interval; suspect after 3, dead after 6 missed.', default: 1000, min: 100, max: 60_000, hidden: true })
   }
 
   async run (): Promise<{ peerId: string, addrs: string[] }> {
     const { flags } = await this.parse(MeshStart)
     const { host, port } = parseBind(flags.bind)
-    const node = await startMeshNode({
+    const node = await createNode({}, {
       dataDir: nodeDir(flags['data-dir']),
-      host,
-      port,
-      join: flags.join,
-      name: flags.name,
-      labels: parseLabels(flags.label ?? []),
-      mdns: flags.mdns,
       workers: flags.workers,
-      heartbeatMs: flags['heartbeat-ms'],
-      dht: { kBucketSize: flags['dht-bucket-size'], prefixLength: flags['dht-prefix-length'] },
       signal: this.signal,
-      onMembership: (e) => { if (!e.member.self) process.stderr.write(`${e.name.replace('mesh:peer:', '')}: ${e.member.name} (${e.member.peerId})\n`) }
+      mesh: {
+        host,
+        port,
+        join: flags.join,
+        name: flags.name,
+        labels: parseLabels(flags.label ?? []),
+        mdns: flags.mdns,
+        heartbeatMs: flags['heartbeat-ms'],
+        onMembership: (e) => { if (!e.member.self) process.stderr.write(`${e.name.replace('mesh:peer:', '')}: ${e.member.name} (${e.member.peerId})\n`) }
+      }
     })
-    const s = node.status()
-    this.log(`mielin node ${s.name} (${node.peerId}) is running. Ctrl-C to leave.`)
-    for (const a of node.addrs) this.log(`  listening on ${a}`)
+    const { peerId, addrs, status } = node.mesh as MeshNode
+    this.log(`mielin node ${status().name} (${peerId}) is running. Ctrl-C to leave.`)
+    for (const a of addrs) this.log(`  listening on ${a}`)
     await node.stopped
-    return { peerId: node.peerId, addrs: node.addrs }
+    return { peerId, addrs }
   }
 }

@@ -4,7 +4,6 @@ import type { ControlHandler, ControlStreamHandler } from '../control/index.js'
 import { InvalidArgumentError, MielinError } from '../errors.js'
 import { verifyToken, type Right } from '../mesh/index.js'
 import type { Mesh } from '../mesh/index.js'
-import { dhtHandlers } from './dht-handlers.js'
 import { CONTROL_PROTOCOL, controlSchema } from './frames.js'
 import type { MeshServices } from '../cluster/index.js'
 import type { AgentInfo, AgentView, DeployParams, LogLine, NodeStatus, SendParams, SendResult } from '../types/index.js'
@@ -53,7 +52,6 @@ export function controlHandlers (d: ControlApiDeps): { handlers: Record<string, 
       return { ...result, node, nodeName: services.peers().find((x) => x.peerId === node)?.name ?? node }
     },
     'agent.logs': async (p: { id: string }, { signal }) => (await services.onOwner<{ lines: LogLine[] }>(p.id, { op: 'logs', id: p.id }, signal)).result.lines,
-    ...dhtHandlers(d.mesh)
   }
   const streams: Record<string, ControlStreamHandler> = {
     'agent.logs.follow': (p: { id: string }, { signal }) => follow(services, p.id, signal)

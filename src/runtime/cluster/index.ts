@@ -12,4 +12,5 @@
  */
 export { MeshServices, type ServicesDeps } from './services.js'
 export { AgentLogs } from './agent-logs.js'
+export { gossipOwnAgents, GOSSIP_LIMIT, learnFromBeat } from './agent-gossip.js'
 export { fromWire, IPC_PROTOCOL, ipcSchema, NODE_PROTOCOL, nodeSchema, toWire, type NodeRequest, type WireEnvelope } from './frames.js'

@@ -47,8 +47,6 @@ export class MeshServices {
       return reply === undefined ? {} : { reply }
     })
     await mesh.handle(NODE_PROTOCOL, nodeSchema, async (frame, ctx) => frame.op === 'deploy' ? await this.#deployHere(frame, ctx.peer) : await this.#node(frame, ctx.signal), { maxFrameBytes: 2 * BLOB_CHUNK })
-    // Envelopes for agents this node does not run go wherever the directory says.
-    kernel.router = (e) => { void this.#route(e) }
   }
 
   /** Finds an agent's node: here, the directory, or by asking the peers. */
@@ -60,6 +58,9 @@ export class MeshServices {
     }
     return entry
   }
+
+  /** Sends an envelope for an agent this node does not host to the node that runs it (the kernel's router). */
+  route (e: Envelope): void { void this.#route(e) }
 
   async #route (e: Envelope): Promise<void> {
     try {

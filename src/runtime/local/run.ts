@@ -3,7 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { InvalidArgumentError, MielinError, throwIfAborted } from '../errors.js'
 import type { KernelEvent } from '../kernel/index.js'
-import { createNode } from '../node/index.js'
+import { createNode, type MielinNode } from '../node/index.js'
 import type { AgentInfo } from '../types/index.js'
 
 /**
@@ -50,7 +50,7 @@ export interface RunLocalResult {
 export async function runLocal (init: RunLocalInit): Promise<RunLocalResult> {
   throwIfAborted(init.signal)
   const dataDir = init.ephemeral === true ? await mkdtemp(path.join(os.tmpdir(), 'mielin-run-')) : init.dataDir
-  const node = await createNode({ dataDir, workers: init.workers, signal: init.signal })
+  const node = await createNode({}, { dataDir, workers: init.workers, signal: init.signal })
   const received: Array<Exchange & { from: string }> = []
   const off = node.kernel.events.on((e) => {
     if (e.name === 'kernel:agent:log') init.onLog?.(e)
@@ -86,7 +86,7 @@ export async function runLocal (init: RunLocalInit): Promise<RunLocalResult> {
   }
 }
 
-async function exchange (kernel: Awaited<ReturnType<typeof createNode>>['kernel'], to: string, line: string, timeoutMs = 30_000): Promise<Exchange> {
+async function exchange (kernel: MielinNode['kernel'], to: string, line: string, timeoutMs = 30_000): Promise<Exchange> {
   let payload: unknown
   try {
     payload = JSON.parse(line)

@@ -156,8 +156,8 @@ export async function createLibp2pNode (init: Libp2pNodeInit): Promise<MeshLibp2
         // keep every address, private ones included: a cluster on one LAN or host is the
         // common case and the default mapper would keep those peers out of the routing table
         peerInfoMapper: passthroughMapper,
-        validators: { mielin: async () => {}, ...init.dht?.validators },
-        selectors: { mielin: () => 0, ...init.dht?.selectors }
+        validators: { ...init.dht?.validators },
+        selectors: { ...init.dht?.selectors }
       })(gateComponents(components, getAdmission))
     }
   })

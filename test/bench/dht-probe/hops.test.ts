@@ -4,7 +4,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { QueryEvent } from '@libp2p/kad-dht'
 import t from 'tap'
-import { countHops, toHopEvent, type HopEvent } from '../../../../src/runtime/mesh/dht-probe/index.js'
+import { countHops, toHopEvent, type HopEvent } from '../../../bench/dht-probe/index.js'
 
 const dial = (to: string): HopEvent => ({ name: 'DIAL_PEER', to })
 const answer = (from: string, closer: string[], record = false): HopEvent => ({ name: 'PEER_RESPONSE', from, closer, record })

@@ -1,14 +1,14 @@
 import type { KadDHT } from '@libp2p/kad-dht'
-import type { ControlHandler } from '../control/index.js'
-import { InvalidArgumentError } from '../errors.js'
-import { probeLookup, probePut, routingTableSize, type LookupKind } from '../mesh/dht-probe/index.js'
-import type { Mesh } from '../mesh/index.js'
+import type { ControlHandler } from '../../src/runtime/control/index.js'
+import { InvalidArgumentError } from '../../src/runtime/errors.js'
+import { probeLookup, probePut, routingTableSize, type LookupKind } from './index.js'
+import type { Mesh } from '../../src/runtime/mesh/index.js'
 
 /**
  * DHT diagnostics on the local control socket only (they are not in the remote rights table):
  * the DHT bench puts records and times lookups on every node through these.
  */
-export function dhtHandlers (mesh: Mesh): Record<string, ControlHandler> {
+export function dhtControlMethods (mesh: Mesh): Record<string, ControlHandler> {
   const dht = (): KadDHT => mesh.libp2p.services.dht
   return {
     'dht.info': () => ({ routingTable: routingTableSize(dht()), k: dht().k }),

@@ -3,9 +3,9 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { KadDHT, QueryEvent } from '@libp2p/kad-dht'
 import t from 'tap'
-import { probeLookup } from '../../../../src/runtime/mesh/dht-probe/index.js'
-import type { Mesh } from '../../../../src/runtime/mesh/index.js'
-import { dhtHandlers } from '../../../../src/runtime/api/dht-handlers.js'
+import { probeLookup } from '../../../bench/dht-probe/index.js'
+import type { Mesh } from '../../../src/runtime/mesh/index.js'
+import { dhtControlMethods } from '../../../bench/dht-probe/control-methods.js'
 
 const [self, a, b] = await Promise.all([0, 1, 2].map(async () => peerIdFromPrivateKey(await generateKeyPair('Ed25519'))))
 const path = { index: 0, queued: 0, running: 1, total: 1 }
@@ -36,7 +36,7 @@ t.test('a closest-peers lookup counts the deepest peer picked', async (t) => {
 })
 
 t.test('the control handlers write under /mielin/ only and know two kinds of lookup', async (t) => {
-  const handlers = dhtHandlers({ peerId: self, libp2p: { services: { dht } } } as unknown as Mesh)
+  const handlers = dhtControlMethods({ peerId: self, libp2p: { services: { dht } } } as unknown as Mesh)
   const ctx = { signal: new AbortController().signal }
   await t.rejects(async () => await handlers['dht.put']({ key: '/mielin-agent/x', value: 'v' }, ctx), { code: 'E_INVALID_ARG' })
   await t.resolves(async () => await handlers['dht.put']({ key: '/mielin/bench/x', value: 'v' }, ctx))

@@ -1,6 +1,6 @@
 import type { PeerId } from '@libp2p/interface'
 import type { KadDHT, SingleKadDHT } from '@libp2p/kad-dht'
-import { throwIfAborted } from '../../errors.js'
+import { throwIfAborted } from '../../src/runtime/errors.js'
 import { countHops, toHopEvent, type HopEvent } from './hops.js'
 
 export type LookupKind = 'get' | 'closest'
