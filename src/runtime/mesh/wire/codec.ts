@@ -1,9 +1,12 @@
 /**
- * Frame encoding: an unsigned varint length (LEB128, as libp2p's length-prefixed streams),
- * then that many bytes of UTF-8 JSON holding one object. The decoder checks the length
- * against the limit before it buffers anything, so a peer cannot make us hold more than
- * one frame's worth of bytes.
+ * Frame encoding: an unsigned varint length (as libp2p's length-prefixed streams), then that
+ * many bytes of UTF-8 JSON holding one object. The varint is libp2p's `uint8-varint` and the
+ * bytes waiting for the rest of a frame sit in a `uint8arraylist`; what is ours is the rules:
+ * the limit is checked on the prefix before anything is buffered (a peer cannot make us hold
+ * more than one frame's worth of bytes), a prefix is minimal, and a body is a JSON object.
  */
+import * as varint from 'uint8-varint'
+import { Uint8ArrayList } from 'uint8arraylist'
 import { InvalidArgumentError } from '../../errors.js'
 import { BadFrameError } from '../errors.js'
 
@@ -15,20 +18,20 @@ export const HARD_MAX_FRAME_BYTES = 64 * 1024 * 1024
 const MAX_PREFIX_BYTES = 4
 const textDecoder = new TextDecoder('utf-8', { fatal: true })
 
-export function varintLength (n: number): number {
-  return n < 0x80 ? 1 : n < 0x4000 ? 2 : n < 0x200000 ? 3 : 4
+function overLimit (length: number, maxBytes: number): BadFrameError {
+  return new BadFrameError(`frame: ${length} bytes is over the ${maxBytes}-byte limit of this protocol.`, 'frame', {
+    suggestions: ['Send large payloads in chunks (see wire toBase64Chunks).']
+  })
 }
 
-function writeVarint (n: number, out: Uint8Array, offset: number): number {
-  while (n >= 0x80) {
-    out[offset++] = (n & 0x7f) | 0x80
-    n >>>= 7
-  }
-  out[offset++] = n
-  return offset
-}
-
-/** Encodes one frame (a JSON object) with its length prefix; throws rather than send one over `maxBytes`. */
+/**
+ * Encodes one frame (a JSON object) with its length prefix; throws rather than send one over `maxBytes`.
+ *
+ * Not `it-length-prefixed`'s `encode.single`: it takes the body as bytes and returns prefix and
+ * body as two buffers, so a frame would be copied twice more (string to bytes, then the two
+ * into one for `send`); writing the string straight behind the prefix made encoding about
+ * 1.4x faster on 200-byte frames (100k frames: 52 ms against 78 ms). The prefix is still `uint8-varint`'s.
+ */
 export function encodeFrame (frame: object, maxBytes = DEFAULT_MAX_FRAME_BYTES): Uint8Array {
   if (typeof frame !== 'object' || frame === null || Array.isArray(frame)) throw new InvalidArgumentError('A frame must be a JSON object.')
   let json: string
@@ -38,14 +41,10 @@ export function encodeFrame (frame: object, maxBytes = DEFAULT_MAX_FRAME_BYTES):
     throw new InvalidArgumentError(`A frame must be plain JSON: ${(err as Error).message}`, undefined, { cause: err })
   }
   const length = Buffer.byteLength(json)
-  if (length > maxBytes) {
-    throw new BadFrameError(`frame: ${length} bytes is over the ${maxBytes}-byte limit of this protocol.`, 'frame', {
-      suggestions: ['Send large payloads in chunks (see wire toBase64Chunks).']
-    })
-  }
-  const prefix = varintLength(length)
+  if (length > maxBytes) throw overLimit(length, maxBytes)
+  const prefix = varint.encodingLength(length)
   const out = Buffer.allocUnsafe(prefix + length)
-  writeVarint(length, out, 0)
+  varint.encodeUint8Array(length, out)
   out.write(json, prefix, 'utf8')
   return out
 }
@@ -70,13 +69,15 @@ export function decodeJson (body: Uint8Array): unknown {
  * (zero-copy when a frame sits inside one chunk) and keeps the rest; it throws a
  * `BadFrameError` for a length over the limit or a malformed prefix, after which the
  * decoder must not be used again.
+ *
+ * Not `it-length-prefixed`'s `decode` nor `lpStream`: both pull from a source, so each frame
+ * would wait on a promise, where a stream's 'message' event hands us chunks to split now.
+ * Not `@libp2p/utils`' `LengthPrefixedDecoder` either: it drops empty frames unseen, reads
+ * `0x85 0x00` as a 1-byte prefix (its default reader), and split frames 2.5x slower than this loop.
  */
 export class FrameDecoder {
   readonly maxBytes: number
-  #chunks: Uint8Array[] = []
-  #buffered = 0
-  #need = -1 // body length of the frame being read, or -1 while reading its prefix
-  #prefix = 0
+  readonly #buffer = new Uint8ArrayList()
 
   constructor (maxBytes = DEFAULT_MAX_FRAME_BYTES) {
     if (!(maxBytes > 0 && maxBytes <= HARD_MAX_FRAME_BYTES)) throw new InvalidArgumentError(`A frame limit is between 1 byte and ${HARD_MAX_FRAME_BYTES} bytes, not ${maxBytes}.`)
@@ -84,57 +85,41 @@ export class FrameDecoder {
   }
 
   /** Bytes held that do not yet make a whole frame. */
-  get buffered (): number { return this.#buffered }
+  get buffered (): number { return this.#buffer.byteLength }
 
-  push (chunk: Uint8Array): Uint8Array[] {
+  /** Takes a stream's chunk as it comes: a list of buffers is appended as is, not joined first. */
+  push (chunk: Uint8Array | Uint8ArrayList): Uint8Array[] {
     const out: Uint8Array[] = []
+    const buffer = this.#buffer
     if (chunk.byteLength === 0) return out
-    this.#chunks.push(chunk)
-    this.#buffered += chunk.byteLength
-    for (;;) {
-      if (this.#buffered === 0) return out
-      if (this.#need < 0 && !this.#readPrefix()) return out
-      if (this.#buffered < this.#prefix + this.#need) return out
-      out.push(this.#take(this.#prefix, this.#need))
-      this.#need = -1
+    buffer.append(chunk)
+    while (buffer.byteLength > 0) {
+      const length = this.#readLength()
+      if (length < 0) break
+      const prefix = varint.encodingLength(length)
+      if (buffer.byteLength < prefix + length) break
+      out.push(buffer.subarray(prefix, prefix + length))
+      buffer.consume(prefix + length)
     }
+    return out
   }
 
-  #readPrefix (): boolean {
-    let head = this.#chunks[0] as Uint8Array
-    if (head.byteLength < MAX_PREFIX_BYTES && this.#chunks.length > 1) {
-      head = this.#flatten()
+  /** The body length announced at the head of the buffer, or -1 until the whole prefix is in. */
+  #readLength (): number {
+    const buffer = this.#buffer
+    let length: number
+    try {
+      length = varint.decodeUint8ArrayList(buffer, 0)
+    } catch (err) {
+      // uint8-varint throws a RangeError when the bytes run out before the prefix ends
+      if (!(err instanceof RangeError)) throw err
+      if (buffer.byteLength >= MAX_PREFIX_BYTES) throw new BadFrameError('frame: length prefix too long.')
+      return -1
     }
-    let n = 0
-    for (let i = 0; i < MAX_PREFIX_BYTES; i++) {
-      if (i >= head.byteLength) return false
-      const b = head[i] as number
-      n += (b & 0x7f) * 2 ** (7 * i)
-      if ((b & 0x80) === 0) {
-        if (i > 0 && b === 0) throw new BadFrameError('frame: malformed length prefix.')
-        if (n > this.maxBytes) throw new BadFrameError(`frame: ${n} bytes is over the ${this.maxBytes}-byte limit of this protocol.`)
-        this.#need = n
-        this.#prefix = i + 1
-        return true
-      }
-    }
-    throw new BadFrameError('frame: length prefix too long.')
-  }
-
-  #flatten (): Uint8Array {
-    const all = this.#chunks.length === 1 ? this.#chunks[0] as Uint8Array : Buffer.concat(this.#chunks, this.#buffered)
-    this.#chunks = [all]
-    return all
-  }
-
-  #take (skip: number, length: number): Uint8Array {
-    let head = this.#chunks[0] as Uint8Array
-    if (head.byteLength < skip + length) head = this.#flatten()
-    const body = head.subarray(skip, skip + length)
-    const used = skip + length
-    if (used === head.byteLength) this.#chunks.shift()
-    else this.#chunks[0] = head.subarray(used)
-    this.#buffered -= used
-    return body
+    if (length > this.maxBytes) throw overLimit(length, this.maxBytes)
+    // A prefix longer than needed (0x80 0x00 for 0) would have its minimal length's last byte
+    // still marked "more follows"; refusing it keeps one encoding per length.
+    if (((buffer.get(varint.encodingLength(length) - 1) as number) & 0x80) !== 0) throw new BadFrameError('frame: malformed length prefix.')
+    return length
   }
 }

@@ -5,6 +5,7 @@
  * escape into libp2p's event dispatch.
  */
 import type { Stream } from '@libp2p/interface'
+import type { Uint8ArrayList } from 'uint8arraylist'
 import type { Logger } from '../../logger.js'
 import { AbortedError } from '../../errors.js'
 import { BadFrameError, StreamClosedError } from '../errors.js'
@@ -46,7 +47,7 @@ export class FrameStream {
     this.#decoder = new FrameDecoder(this.maxFrameBytes)
     this.#log = options.logger
     this.#maxQueued = options.maxQueuedFrames ?? 64
-    stream.addEventListener('message', (evt) => { this.#onData(evt.data instanceof Uint8Array ? evt.data : evt.data.subarray()) })
+    stream.addEventListener('message', (evt) => { this.#onData(evt.data) })
     // 'end': the peer finished writing and everything it sent has been delivered
     stream.addEventListener('end', () => { this.#end(new StreamClosedError('The peer closed the stream.')) })
     stream.addEventListener('close', (evt) => {
@@ -185,7 +186,7 @@ export class FrameStream {
     }
   }
 
-  #onData (chunk: Uint8Array): void {
+  #onData (chunk: Uint8Array | Uint8ArrayList): void {
     if (this.#ended !== undefined) return
     try {
       for (const body of this.#decoder.push(chunk)) {

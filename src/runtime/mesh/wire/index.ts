@@ -13,7 +13,7 @@
  * ```
  */
 export { schema, type Schema, type OptionalSchema, type Infer, type ObjectOf, type Frame, type JsonValue, type StringOptions, type NumberOptions, type ArrayOptions, type RecordOptions, type JsonOptions } from './schema.js'
-export { encodeFrame, decodeJson, FrameDecoder, varintLength, DEFAULT_MAX_FRAME_BYTES, HARD_MAX_FRAME_BYTES } from './codec.js'
+export { encodeFrame, decodeJson, FrameDecoder, DEFAULT_MAX_FRAME_BYTES, HARD_MAX_FRAME_BYTES } from './codec.js'
 export { FrameStream, type FrameStreamOptions } from './frame-stream.js'
 export { serveRequest, requestOnce, errorInfoSchema, type RequestContext, type RequestHandler, type ServeOptions, type RequestOnceOptions } from './rpc.js'
 export { Channel, raceSignal, type ChannelContext, type ChannelHandler, type ChannelHandlerEntry, type ChannelInit, type ChannelOptions, type ChannelRequestOptions } from './channel.js'

@@ -1,7 +1,8 @@
 import t from 'tap'
+import { Uint8ArrayList } from 'uint8arraylist'
 import { FrameDecoder, decodeJson, encodeFrame, fromBase64Chunks, toBase64Chunks } from '../../../../src/runtime/mesh/wire/index.js'
 
-const bodies = (d: FrameDecoder, chunk: Uint8Array): unknown[] => d.push(chunk).map((b) => decodeJson(b))
+const bodies = (d: FrameDecoder, chunk: Uint8Array | Uint8ArrayList): unknown[] => d.push(chunk).map((b) => decodeJson(b))
 
 t.test('frames survive any split into chunks', async (t) => {
   const frames = [{ a: 1 }, { text: 'x'.repeat(300) }, { n: [1, 2, 3] }, { big: 'y'.repeat(70_000) }]
@@ -15,11 +16,27 @@ t.test('frames survive any split into chunks', async (t) => {
   }
 })
 
+t.test('a stream chunk that is a list of buffers decodes as its bytes would', async (t) => {
+  const frames = [{ a: 1 }, { text: 'x'.repeat(300) }, { n: [1, 2, 3] }]
+  const bytes = Buffer.concat(frames.map((f) => encodeFrame(f)))
+  const d = new FrameDecoder()
+  const list = new Uint8ArrayList()
+  for (let i = 0; i < bytes.byteLength; i += 5) list.append(bytes.subarray(i, i + 5))
+  t.same(bodies(d, list.sublist(0, 200)).concat(bodies(d, list.sublist(200))), frames)
+  t.equal(d.buffered, 0)
+})
+
 t.test('the limit is checked on the length prefix, before buffering', async (t) => {
   const d = new FrameDecoder(100)
   t.throws(() => d.push(encodeFrame({ s: 'x'.repeat(200) }).subarray(0, 3)), { code: 'E_BAD_FRAME', message: /over the 100-byte limit/ })
   t.throws(() => new FrameDecoder().push(new Uint8Array([0xff, 0xff, 0xff, 0xff, 0x01])), { message: /length prefix too long|over the/ })
+  t.throws(() => new FrameDecoder().push(new Uint8Array([0xff, 0xff, 0xff, 0xff])), { code: 'E_BAD_FRAME', message: /length prefix too long/ }, 'four bytes all saying "more follows"')
   t.throws(() => new FrameDecoder().push(new Uint8Array([0x80, 0x00])), { message: /malformed length prefix/ })
+  t.throws(() => new FrameDecoder().push(Buffer.from([0x82, 0x80, 0x00, 0x7b, 0x7d])), { code: 'E_BAD_FRAME', message: /malformed length prefix/ }, 'a 2 written in three bytes')
+  const split = new FrameDecoder()
+  t.same(split.push(new Uint8Array([0x85])), [], 'a prefix cut after its first byte waits for the rest')
+  t.throws(() => split.push(new Uint8Array([0x00])), { message: /malformed length prefix/ })
+  t.throws(() => bodies(new FrameDecoder(), new Uint8Array([0x00])), { code: 'E_BAD_FRAME', message: /not JSON/ }, 'an empty frame is not skipped')
   t.throws(() => encodeFrame({ s: 'x'.repeat(200) }, 100), { code: 'E_BAD_FRAME', message: /over the 100-byte limit/ })
 })
 
