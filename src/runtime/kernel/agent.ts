@@ -3,6 +3,7 @@ import type { NodeStore } from '../store/index.js'
 import type { TensorEngine } from '../tensor/index.js'
 import type { ComponentLoader, LoadedComponent } from '../wasm/index.js'
 import type { CapabilitySpace } from './capabilities.js'
+import { AgentNotFoundError } from './errors.js'
 import type { Mailbox } from './mailbox.js'
 import type { Namespace, NamespaceQuota } from './namespaces.js'
 import type { AgentInfo, AgentManifest, AgentStatus, Envelope } from '../types/index.js'
@@ -17,6 +18,12 @@ export interface KernelComponents {
   /** The tensor engine agents use through the `tensor` capability; created on first use. */
   tensor?: () => Promise<TensorEngine>
   logger?: Logger
+  /**
+   * Where envelopes for ids this kernel does not host go (the mesh, or another kernel in
+   * the same process); read when one is routed. Default: none, such a send is refused with
+   * E_AGENT_NOT_FOUND.
+   */
+  router?: (e: Envelope) => void
 }
 
 export interface KernelInit {
@@ -96,6 +103,15 @@ export function claimRestart (agent: Agent, maxPerMinute: number, now = Date.now
 
 /** A batch handed to a worker. `recalled`: put back in the mailbox, whatever comes of it is ignored. */
 export interface Flight { batch: Envelope[], recalled: boolean }
+
+/** The agent this kernel hosts under `id` (not one that migrated away); E_AGENT_NOT_FOUND otherwise. */
+export function hostedAgent (agents: ReadonlyMap<string, Agent>, id: string): Agent {
+  const agent = agents.get(id)
+  if (agent === undefined || agent.forward !== undefined) {
+    throw new AgentNotFoundError(`No agent "${id}" on this node.`, undefined, { suggestions: ['List the agents with `mielin agent list`.'] })
+  }
+  return agent
+}
 
 /** What callers may see of an agent. */
 export function agentInfo (a: Agent): AgentInfo {

@@ -1,9 +1,21 @@
+import type { Logger } from '../logger.js'
+import type { MessageResult } from '../wasm/index.js'
+import { AgentFailedError, agentErrorText } from './errors.js'
+import type { EventBus, KernelEvent } from './events.js'
+import type { Routing } from './routing.js'
+import type { Envelope } from '../types/index.js'
+
+/**
+ * Answers to messages: an outside client's request settles its waiting promise, an agent's
+ * request gets a reply envelope, and a one-way message that failed is logged for its agent.
+ */
+
+interface Pending { resolve: (r: string | undefined) => void, reject: (e: Error) => void, timer?: NodeJS.Timeout }
+
 /**
  * Requests from outside clients waiting for their agent's reply, by request id. Each settles
  * once: with the reply, with an error, on its timeout, or when the node stops.
  */
-interface Pending { resolve: (r: string | undefined) => void, reject: (e: Error) => void, timer?: NodeJS.Timeout }
-
 export class PendingReplies {
   readonly #pending = new Map<string, Pending>()
 
@@ -30,5 +42,56 @@ export class PendingReplies {
 
   rejectAll (err: Error): void {
     for (const id of [...this.#pending.keys()]) this.settle(id, undefined, err)
+  }
+}
+
+export interface RepliesDeps {
+  pending: PendingReplies
+  /** Sends reply envelopes to agents (here or on another node). */
+  routing: Pick<Routing, 'enqueue' | 'envelope'>
+  events: EventBus<KernelEvent>
+  log: Logger
+}
+
+export class Replies {
+  readonly #d: RepliesDeps
+
+  constructor (deps: RepliesDeps) { this.#d = deps }
+
+  /**
+   * Routes the outcome of a message back to whoever asked. A client's answer waits for
+   * `durable` (the checkpoint of the state it reflects), so a crash cannot undo what it saw.
+   */
+  answer (e: Envelope, r: MessageResult, durable?: Promise<void>): void {
+    if (e.kind !== 'request') {
+      if ('err' in r) this.#d.events.emit({ name: 'kernel:agent:log', agent: e.to, level: 'error', message: `handling ${e.kind} ${e.id}: ${r.err}` })
+      return
+    }
+    const { pending } = this.#d
+    if (pending.has(e.id)) {
+      const settle = (): void => {
+        if ('ok' in r) pending.settle(e.id, r.ok ?? undefined)
+        else pending.settle(e.id, undefined, new AgentFailedError(`Agent "${e.to}" returned an error: ${r.err}`, 'E_AGENT_ERROR'))
+      }
+      if (durable === undefined) settle()
+      else void durable.then(settle, settle)
+      return
+    }
+    const payload = 'ok' in r ? (r.ok ?? 'null') : JSON.stringify({ error: { code: 'E_AGENT_ERROR', message: r.err } })
+    try {
+      this.#d.routing.enqueue(this.#d.routing.envelope(e.to, e.from, payload, 'reply', e.id))
+    } catch (err) {
+      this.#d.log(`reply to ${e.from} dropped: ${(err as Error).message}`)
+    }
+  }
+
+  /** The message will not run: a request gets `err` as its answer, a one-way message a log line. */
+  fail (e: Envelope, err: Error): void {
+    if (e.kind !== 'request') {
+      this.#d.events.emit({ name: 'kernel:agent:log', agent: e.to, level: 'error', message: err.message })
+      return
+    }
+    if (this.#d.pending.has(e.id)) this.#d.pending.settle(e.id, undefined, err)
+    else this.answer(e, { err: agentErrorText(err) })
   }
 }

@@ -19,15 +19,16 @@ export interface MigrationReport {
   stateBytes: number
 }
 
+/**
+ * Replies to requests the source accepted may be produced by the target: the target kernel's
+ * `router` (a component it is built with) must send those, and envelopes for the source's
+ * other agents, back to the source — `router: (e) => source.accept(e)` in one process.
+ */
 export async function migrateLocal (source: Kernel, target: Kernel, id: string, options: { signal?: AbortSignal } = {}): Promise<MigrationReport> {
   throwIfAborted(options.signal)
   const info = source.info(id)
   const component = source.component(info.hash)
   if (component === undefined) throw new Error(`the source kernel no longer holds the component of ${id}`)
-  // Replies for requests the source accepted may be produced by the target: route them back.
-  const previousRouter = target.router
-  target.router = (e) => { if (source.has(e.to) || e.kind === 'reply') source.accept(e); else previousRouter?.(e) }
-
   const started = performance.now()
   const snapshot = await source.freeze(id)
   let agent: AgentInfo

@@ -19,6 +19,8 @@ export interface WorkerPoolInit {
   errorText: (err: unknown) => string
   /** JS heap limit per worker, MiB (wasm memories are capped separately, per agent). */
   maxHeapMb?: number
+  /** Called after a worker was replaced, with the agents that were on it (to reload them); default: nothing. */
+  onReplaced?: (index: number, reason: string, agents: string[]) => void
 }
 
 export interface Delivered { results: MessageResult[], state?: Uint8Array, trap?: string, replay?: boolean, cpuMs: number, memoryBytes: number }
@@ -55,8 +57,6 @@ export class WorkerPool {
   readonly #slots: Slot[] = []
   #req = 0
   #stopping = false
-  /** Called after a worker was replaced, with the agents that were on it. */
-  onReplaced: (index: number, reason: string, agents: string[]) => void = () => {}
 
   constructor (init: WorkerPoolInit) {
     this.#init = init
@@ -131,7 +131,7 @@ export class WorkerPool {
     old.replyPort.close()
     for (const p of old.pending.values()) p.reject(new WorkerLostError(index, reason, agents, p.running))
     old.pending.clear()
-    this.onReplaced(index, reason, agents)
+    this.#init.onReplaced?.(index, reason, agents)
   }
 
   async stop (): Promise<void> {

@@ -1,0 +1,102 @@
+import { throwIfAborted } from '../errors.js'
+import type { LoadedComponent, WorkerPool } from '../wasm/index.js'
+import { agentInfo, hostedAgent, type Agent, type DeployInit, type KernelComponents } from './agent.js'
+import { CapabilitySpace } from './capabilities.js'
+import type { Dispatcher } from './dispatcher.js'
+import { AgentFailedError, AgentUnavailableError } from './errors.js'
+import type { EventBus, KernelEvent } from './events.js'
+import type { HostServices } from './host-services.js'
+import { Mailbox } from './mailbox.js'
+import type { Namespaces } from './namespaces.js'
+import type { Replies } from './replies.js'
+import type { AgentInfo } from '../types/index.js'
+
+/**
+ * An agent's life on this node: deployed (loaded, instantiated in a worker, recorded in the
+ * store), started again after a crash, and stopped. Status: deploying → running → stopped.
+ */
+
+export interface AgentLifecycleDeps {
+  agents: Map<string, Agent>
+  components: Pick<KernelComponents, 'loader' | 'store'>
+  pool: WorkerPool
+  namespaces: Namespaces
+  /** Component bytes by hash, kept to copy ahead of a migration. */
+  blobs: Map<string, Uint8Array>
+  events: EventBus<KernelEvent>
+  dispatch: Pick<Dispatcher, 'kick'>
+  host: Pick<HostServices, 'release'>
+  replies: Pick<Replies, 'fail'>
+}
+
+export class AgentLifecycle {
+  readonly #d: AgentLifecycleDeps
+
+  constructor (deps: AgentLifecycleDeps) { this.#d = deps }
+
+  async deploy (init: DeployInit): Promise<AgentInfo> {
+    throwIfAborted(init.signal)
+    const { agents, components: { loader, store }, events } = this.#d
+    const id = init.id ?? init.manifest.name
+    if (agents.has(id)) {
+      throw new AgentUnavailableError(`An agent named "${id}" already runs on this node.`, 'E_AGENT_EXISTS', { suggestions: ['Pick another name, or stop the running one first.'] })
+    }
+    const ns = this.#d.namespaces.get(init.namespace ?? 'default')
+    const { manifest } = init
+    ns.admitAgent(manifest.limits.memoryMb)
+    const caps = CapabilitySpace.of(id, ['log', ...(init.caps ?? manifest.capabilities)])
+    const agent: Agent = {
+      id, ns, manifest, caps, status: 'deploying', worker: this.#d.pool.leastLoaded(), inFlight: [], singleStep: 0, processed: 0, restarts: [], memoryBytes: 0,
+      component: undefined as unknown as LoadedComponent,
+      mailbox: new Mailbox(manifest.limits.mailbox, id),
+      checkpoint: init.state
+    }
+    agents.set(id, agent)
+    events.emit({ name: 'kernel:agent:deploying', agent: id })
+    try {
+      agent.component = await loader.load(init.component, init)
+      this.#d.blobs.set(agent.component.hash, init.component)
+      for (const e of init.mailbox ?? []) agent.mailbox.push(e)
+      await this.start(agent, init.state !== undefined)
+      if (store !== undefined) {
+        await store.putBlob(agent.component.hash, init.component)
+        await store.saveAgent({ id, namespace: ns.name, manifest, hash: agent.component.hash, caps: caps.names() })
+        if (init.state !== undefined) await store.saveCheckpoint(id, init.state)
+      }
+    } catch (err) {
+      agents.delete(id)
+      ns.releaseAgent(manifest.limits.memoryMb)
+      throw err
+    }
+    this.#d.dispatch.kick(agent)
+    return agentInfo(agent)
+  }
+
+  /** Instantiates the agent in its worker, from its checkpoint when it has one. */
+  async start (agent: Agent, restored: boolean): Promise<void> {
+    const modules = await this.#d.components.loader.modules(agent.component, agent.manifest.limits.memoryMb)
+    try {
+      await this.#d.pool.load(agent.worker, agent.id, agent.component.gluePath, modules, agent.caps.names(), agent.manifest.limits.memoryMb, agent.checkpoint)
+    } catch (err) {
+      throw new AgentFailedError(`Agent "${agent.id}" failed to start: ${(err as Error).message}`, undefined, {
+        cause: err, suggestions: ['Check its init(): it must accept the state its on-migrate returned.']
+      })
+    }
+    agent.status = 'running'
+    this.#d.events.emit({ name: 'kernel:agent:started', agent: agent.id, worker: agent.worker, restored })
+  }
+
+  /** Stops an agent and forgets it (record, checkpoint and kv state); what it had queued fails. */
+  async stop (id: string): Promise<void> {
+    const agent = hostedAgent(this.#d.agents, id)
+    agent.status = 'stopped'
+    this.#d.agents.delete(id)
+    agent.ns.releaseAgent(agent.manifest.limits.memoryMb)
+    const reason = new AgentUnavailableError(`Agent "${id}" was stopped.`)
+    for (const e of agent.mailbox.take(agent.mailbox.size)) this.#d.replies.fail(e, reason)
+    await this.#d.pool.unload(agent.worker, id)
+    await this.#d.host.release(id)
+    await this.#d.components.store?.deleteAgent(id)
+    this.#d.events.emit({ name: 'kernel:agent:stopped', agent: id })
+  }
+}

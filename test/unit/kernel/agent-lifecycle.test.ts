@@ -1,0 +1,53 @@
+// An agent's life on one kernel: deployed once per id, a failed deploy leaves nothing
+// behind, and a stopped agent's queued messages are answered, not left hanging.
+import { mkdtemp, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import t, { type Test } from 'tap'
+import { Kernel, type KernelEvent } from '../../../src/runtime/kernel/index.js'
+import { ComponentLoader } from '../../../src/runtime/wasm/index.js'
+import { buildFixtureAgent } from '../../helpers/agents.js'
+
+const cacheDir = await mkdtemp(path.join(os.tmpdir(), 'mielin-lifecycle-'))
+t.teardown(() => rm(cacheDir, { recursive: true, force: true }))
+const probe = await buildFixtureAgent('probe')
+const loader = new ComponentLoader({ cacheDir })
+
+function kernel (t: Test, namespaces = {}): Kernel {
+  const k = new Kernel({ loader }, { workers: 1, namespaces })
+  t.teardown(() => k.stop())
+  return k
+}
+
+t.test('an id is deployed once; the running agent is kept', async (t) => {
+  const k = kernel(t)
+  const events: string[] = []
+  k.events.on((e: KernelEvent) => { if (e.name.startsWith('kernel:agent:')) events.push(e.name) })
+  t.match(await k.deploy({ component: probe.bytes, manifest: probe.manifest, id: 'one', caps: ['send:two'] }), { id: 'one', status: 'running', caps: ['log', 'send:two'] })
+  t.same(events, ['kernel:agent:deploying', 'kernel:agent:started'])
+  await t.rejects(k.deploy({ component: probe.bytes, manifest: probe.manifest, id: 'one' }), { code: 'E_AGENT_EXISTS' })
+  t.match(await k.request('cli:t', 'one', '{"op":"count"}'), /"count":1/)
+})
+
+t.test('a deploy that fails leaves no agent and gives its namespace slot back', async (t) => {
+  const k = kernel(t, { small: { agents: 1 } })
+  await t.rejects(k.deploy({ component: new Uint8Array(8), manifest: probe.manifest, id: 'junk', namespace: 'small' }), { code: 'E_WASM_INVALID' })
+  t.same(k.list(), [])
+  t.notOk(k.has('junk'))
+  t.match(await k.deploy({ component: probe.bytes, manifest: probe.manifest, id: 'good', namespace: 'small' }), { status: 'running' }, 'the slot was free again')
+})
+
+t.test('a stopped agent is forgotten, and what it had queued is answered with why', async (t) => {
+  const k = kernel(t)
+  await k.deploy({ component: probe.bytes, manifest: probe.manifest, id: 'leaving' })
+  const stopped = new Promise((resolve) => k.events.on((e) => { if (e.name === 'kernel:agent:stopped') resolve(e) }))
+  // queued in this turn, before the dispatcher hands them to the worker
+  const queued = [1, 2].map(async () => await k.request('cli:t', 'leaving', '{"op":"count"}').catch((err: Error) => err))
+  await k.stopAgent('leaving')
+  t.match(await Promise.all(queued), [{ code: 'E_AGENT_UNAVAILABLE', message: 'Agent "leaving" was stopped.' }, { code: 'E_AGENT_UNAVAILABLE' }])
+  t.match(await stopped, { agent: 'leaving' })
+  t.same(k.list(), [])
+  await t.rejects(k.request('cli:t', 'leaving', '{}'), { code: 'E_AGENT_NOT_FOUND' })
+  await t.rejects(k.stopAgent('leaving'), { code: 'E_AGENT_NOT_FOUND' })
+  t.match(await k.deploy({ component: probe.bytes, manifest: probe.manifest, id: 'leaving' }), { status: 'running', processed: 0 }, 'the id can be deployed again')
+})
