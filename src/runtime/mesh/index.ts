@@ -14,7 +14,9 @@
  * await members.stop(); await mesh.stop()
  * ```
  */
-export { Mesh, meshProtocol, type MeshInit, type MeshComponents, type MeshStatus, type MeshPeerEvent, type HandleOptions, type MeshRequestOptions } from './mesh.js'
+export { Mesh, type MeshInit, type MeshComponents, type MeshStatus, type MeshRequestOptions } from './mesh.js'
+export { meshProtocol, type HandleOptions } from './protocol-registry.js'
+export type { MeshPeerEvent } from './peer-events.js'
 export { createLibp2pNode, swarmKey, listenAddrs, toDialTarget, KAD_PROTOCOL, type DhtInit, type Libp2pNodeInit, type MeshLibp2p, type MeshServices, type Transport, type Encryption } from './libp2p.js'
 export { Admission, RefusedPeers, admission, gateComponents, ADMIT_PROTOCOL, type AdmissionInit, type AdmissionComponents, type AdmissionState } from './admission.js'
 export * from './errors.js'

@@ -1,16 +1,21 @@
-import type { Connection, PeerId, PrivateKey } from '@libp2p/interface'
-import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
+/**
+ * One node's place in the mesh: a libp2p node behind the cluster's private network, its
+ * `/mielin/*` protocols (./protocol-registry.ts, admitted peers only), requests and channels
+ * to other nodes (./dialer.ts, errors by ./error-mapping.ts), and peer events (./peer-events.ts).
+ */
+import type { PeerId, PrivateKey } from '@libp2p/interface'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { Multiaddr } from '@multiformats/multiaddr'
-import { AbortedError, InvalidArgumentError, MielinError, throwIfAborted } from '../errors.js'
+import { MielinError, throwIfAborted } from '../errors.js'
 import { defaultLogger, type Logger } from '../logger.js'
-import type { Admission } from './admission.js'
-import { MeshStoppedError, MeshTimeoutError, NodeUnreachableError, PeerRefusedError, ProtocolUnsupportedError, StreamClosedError, refusedRecently } from './errors.js'
-import { preferredConnection, upgradeToQuic } from './fast-path.js'
-import { createLibp2pNode, toDialTarget, type Libp2pNodeInit, type MeshLibp2p } from './libp2p.js'
-import { Channel, type ChannelHandler, type ChannelHandlerEntry, type ChannelOptions } from './wire/channel.js'
-import { DEFAULT_MAX_FRAME_BYTES } from './wire/codec.js'
-import { requestOnce, serveRequest, type RequestHandler } from './wire/rpc.js'
-import type { Frame, Schema } from './wire/schema.js'
+import { Dialer, toPeerId } from './dialer.js'
+import { streamError } from './error-mapping.js'
+import { MeshStoppedError, NodeUnreachableError, StreamClosedError } from './errors.js'
+import { upgradeToQuic } from './fast-path.js'
+import { createLibp2pNode, type Libp2pNodeInit, type MeshLibp2p } from './libp2p.js'
+import { PeerEvents, type MeshPeerEvent } from './peer-events.js'
+import { checkProtocol, ProtocolRegistry, type HandleOptions } from './protocol-registry.js'
+import { Channel, DEFAULT_MAX_FRAME_BYTES, requestOnce, type ChannelHandler, type ChannelOptions, type Frame, type RequestHandler, type Schema } from './wire/index.js'
 
 export type MeshStatus = 'stopped' | 'starting' | 'started' | 'stopping'
 
@@ -29,13 +34,6 @@ export interface MeshComponents {
   logger?: Logger
 }
 
-export interface HandleOptions {
-  /** Largest request (and answer) frame. @default the mesh's maxFrameBytes */
-  maxFrameBytes?: number
-  /** Streams of this protocol one connection may have open at once. @default 256 (one-shot), 16 (channel) */
-  maxInboundStreams?: number
-}
-
 export interface MeshRequestOptions<T> {
   signal?: AbortSignal
   /** @default the mesh's requestTimeoutMs */
@@ -45,55 +43,30 @@ export interface MeshRequestOptions<T> {
   maxFrameBytes?: number
 }
 
-export type MeshPeerEvent =
-  | { name: 'mesh:peer:connect', peer: PeerId }
-  | { name: 'mesh:peer:disconnect', peer: PeerId }
+/** What exists only while the mesh runs. */
+interface Run { node: MeshLibp2p, dialer: Dialer, stopController: AbortController, offQuic: () => void }
 
-const PROTOCOL = /^\/mielin\/[a-z0-9][a-z0-9-]*(\/[a-z0-9][a-z0-9-]*)*\/\d+\.\d+\.\d+$/
-
-/** `/mielin/<name>/1.0.0`: how every mielin protocol is named. */
-export function meshProtocol (name: string, version = '1.0.0'): string {
-  const p = `/mielin/${name}/${version}`
-  if (!PROTOCOL.test(p)) throw new InvalidArgumentError(`"${p}" is not a mielin protocol name (/mielin/<name>/<x.y.z>, lower case).`)
-  return p
-}
-
-function checkProtocol (protocol: string): void {
-  if (!PROTOCOL.test(protocol)) throw new InvalidArgumentError(`"${protocol}" is not a mielin protocol name (/mielin/<name>/<x.y.z>, lower case).`)
-}
-
-const UNREACHABLE_HINTS = [
-  'Is a mielin node listening there (mielin mesh start)? Check the host, the port and the firewall.',
-  'Does it hold the same cluster key? A node of another cluster cannot even finish the handshake (mielin mesh join TOKEN).'
-]
-
-/**
- * One node's place in the mesh: a libp2p node behind the cluster's private network, the
- * `/mielin/*` protocols it serves (one-shot RPC and long-lived channels), and dialling.
- * Every handler registered here only sees admitted peers (see ./admission.ts).
- */
 export class Mesh {
   readonly peerId: PeerId
   readonly #init: MeshInit
   readonly #privateKey: PrivateKey
   readonly #log: Logger
+  readonly #protocols: ProtocolRegistry
+  // built at the first start and kept: a restarted mesh keeps its addresses and peer store
   #node?: MeshLibp2p
+  #run?: Run
   #status: MeshStatus = 'stopped'
-  #stopController = new AbortController()
-  #offAdmitted?: () => void
-  #offQuic?: () => void
-  readonly #rpc = new Map<string, { schema: Schema<unknown>, handler: RequestHandler<unknown>, options: HandleOptions }>()
-  readonly #channelHandlers = new Map<string, ChannelHandlerEntry & { options: HandleOptions }>()
+  readonly #peers: PeerEvents
+  // outbound channels, one per peer and protocol (inbound ones belong to the registry)
   readonly #channels = new Map<string, Channel>()
-  readonly #inbound = new Set<Channel>()
-  readonly #connected = new Set<string>()
-  readonly #peerListeners = new Set<(e: MeshPeerEvent) => void>()
 
   constructor (init: MeshInit, components: MeshComponents = {}) {
     this.#init = init
     this.#privateKey = init.privateKey
     this.peerId = peerIdFromPrivateKey(init.privateKey)
     this.#log = components.logger ?? defaultLogger('mesh')
+    this.#peers = new PeerEvents({ logger: this.#log })
+    this.#protocols = new ProtocolRegistry({ logger: this.#log }, { maxFrameBytes: init.maxFrameBytes, requestTimeoutMs: init.requestTimeoutMs })
   }
 
   get status (): MeshStatus { return this.#status }
@@ -104,24 +77,26 @@ export class Mesh {
     return this.#node
   }
 
-  get #admission (): Admission { return this.libp2p.services.admission }
-
   async start (options: { signal?: AbortSignal } = {}): Promise<void> {
     throwIfAborted(options.signal)
     if (this.#status !== 'stopped') return
     this.#status = 'starting'
     try {
-      this.#node ??= await createLibp2pNode({ ...this.#init, start: false, logger: this.#log })
+      if (this.#node === undefined) {
+        this.#node = await createLibp2pNode({ ...this.#init, start: false, logger: this.#log })
+        // once per node: the admission service keeps its listeners across restarts
+        this.#node.services.admission.onAdmitted((conn) => { this.#peers.admitted(conn) })
+      }
       const node = this.#node
-      this.#stopController = new AbortController()
+      const stopController = new AbortController()
       await node.start()
-      for (const [protocol, entry] of this.#rpc) await this.#registerRpc(protocol, entry.options)
-      for (const [protocol, entry] of this.#channelHandlers) await this.#registerChannel(protocol, entry.options)
-      this.#offAdmitted ??= node.services.admission.onAdmitted(this.#onAdmitted)
+      await this.#protocols.start(node, stopController.signal)
       node.addEventListener('peer:disconnect', this.#onDisconnect)
-      this.#offQuic = upgradeToQuic(node, this.#log, this.#stopController.signal)
+      const offQuic = upgradeToQuic(node, this.#log, stopController.signal)
+      const dialer = new Dialer({ node, stopSignal: stopController.signal, logger: this.#log }, { dialTimeoutMs: this.#init.dialTimeoutMs })
+      this.#run = { node, dialer, stopController, offQuic }
       this.#status = 'started'
-      for (const addr of this.#init.join ?? []) void this.#keepJoining(addr)
+      for (const addr of this.#init.join ?? []) void dialer.keepJoining(addr)
     } catch (err) {
       this.#status = 'stopped'
       await Promise.resolve(this.#node?.stop()).catch(() => {})
@@ -134,18 +109,19 @@ export class Mesh {
   }
 
   async stop (): Promise<void> {
-    if (this.#status !== 'started') return
+    const run = this.#run
+    if (this.#status !== 'started' || run === undefined) return
     this.#status = 'stopping'
-    this.#stopController.abort()
-    for (const ch of [...this.#channels.values(), ...this.#inbound]) ch.abort(new StreamClosedError('The mesh is stopping.'))
+    this.#run = undefined
+    run.stopController.abort()
+    for (const ch of this.#channels.values()) ch.abort(new StreamClosedError('The mesh is stopping.'))
     this.#channels.clear()
-    this.#inbound.clear()
-    const node = this.#node as MeshLibp2p
-    node.removeEventListener('peer:disconnect', this.#onDisconnect)
-    this.#offQuic?.()
+    this.#protocols.stop()
+    run.node.removeEventListener('peer:disconnect', this.#onDisconnect)
+    run.offQuic()
     // bounded: libp2p waits for connections to close politely
-    await Promise.race([node.stop(), new Promise((resolve) => setTimeout(resolve, 5000).unref())])
-    this.#connected.clear()
+    await Promise.race([run.node.stop(), new Promise((resolve) => setTimeout(resolve, 5000).unref())])
+    this.#peers.clear()
     this.#status = 'stopped'
   }
 
@@ -158,15 +134,14 @@ export class Mesh {
     if (node === undefined) return []
     const out = new Map<string, PeerId>()
     for (const c of node.getConnections()) {
-      if (c.status === 'open' && this.#admission.isAdmitted(c)) out.set(c.remotePeer.toString(), c.remotePeer)
+      if (c.status === 'open' && node.services.admission.isAdmitted(c)) out.set(c.remotePeer.toString(), c.remotePeer)
     }
     return [...out.values()]
   }
 
   /** Listens for admitted peers coming and going. Returns the unsubscribe function. */
   onPeer (fn: (e: MeshPeerEvent) => void): () => void {
-    this.#peerListeners.add(fn)
-    return () => { this.#peerListeners.delete(fn) }
+    return this.#peers.subscribe(fn)
   }
 
   /** Signs bytes with the node's identity key (heartbeats, records). */
@@ -180,52 +155,33 @@ export class Mesh {
    */
   async dial (addr: string | Multiaddr | PeerId, options: { signal?: AbortSignal, timeoutMs?: number } = {}): Promise<PeerId> {
     throwIfAborted(options.signal)
-    const node = this.#started()
-    const timeout = AbortSignal.timeout(options.timeoutMs ?? this.#init.dialTimeoutMs ?? 10_000)
-    const signal = AbortSignal.any([timeout, this.#stopController.signal, ...(options.signal === undefined ? [] : [options.signal])])
-    const target = typeof addr === 'string' ? await toDialTarget(addr) : addr
-    const what = addr.toString()
-    let conn: Connection
-    try {
-      conn = await node.dial(target, { signal })
-    } catch (err) {
-      if (options.signal?.aborted === true) throw new AbortedError('Aborted.', { cause: err })
-      if ((err as Error)?.name === 'DialDeniedError') throw refusedRecently(what, err)
-      throw new NodeUnreachableError(`Cannot reach ${what}: ${(err as Error).message}`, undefined, { cause: err, suggestions: UNREACHABLE_HINTS })
-    }
-    const admitted = await this.#admission.waitAdmitted(conn, signal).catch(() => false)
-    if (options.signal?.aborted === true) throw new AbortedError('Aborted.')
-    if (!admitted) {
-      throw new PeerRefusedError(`${what} (${conn.remotePeer.toString()}) connected but the cluster check failed: it does not hold our cluster key, or it refused ours.`, undefined, {
-        suggestions: ['Make both nodes members of the same cluster (mielin mesh join TOKEN), then retry.']
-      })
-    }
-    return conn.remotePeer
+    return await this.#running().dialer.dial(addr, options)
   }
 
   /** Serves a one-shot protocol: one checked request frame in, one answer frame out. */
   async handle<Req> (protocol: string, requestSchema: Schema<Req>, handler: RequestHandler<Req>, options: HandleOptions = {}): Promise<void> {
-    checkProtocol(protocol)
-    this.#rpc.set(protocol, { schema: requestSchema as Schema<unknown>, handler: handler as RequestHandler<unknown>, options })
-    if (this.#status === 'started') await this.#registerRpc(protocol, options)
+    await this.#protocols.handle(protocol, requestSchema, handler, options)
+  }
+
+  /** Serves a channel protocol: `handler` answers the requests and takes the notifications of every peer's channel. */
+  async handleChannel<Req> (protocol: string, frameSchema: Schema<Req>, handler: ChannelHandler<Req>, options: HandleOptions = {}): Promise<void> {
+    await this.#protocols.handleChannel(protocol, frameSchema, handler, options)
   }
 
   async unhandle (protocol: string): Promise<void> {
-    this.#rpc.delete(protocol)
-    this.#channelHandlers.delete(protocol)
-    if (this.#node !== undefined) await this.#node.unhandle(protocol)
+    await this.#protocols.unhandle(protocol)
   }
 
   /** Sends one request on a fresh stream and returns the checked answer. */
   async request<T = Frame> (peer: PeerId | string, protocol: string, frame: object, options: MeshRequestOptions<T> = {}): Promise<T> {
     throwIfAborted(options.signal)
-    this.#started()
+    const { dialer, stopController } = this.#running()
     const peerId = toPeerId(peer)
     const timeoutMs = options.timeoutMs ?? this.#init.requestTimeoutMs ?? 10_000
     const timeout = AbortSignal.timeout(timeoutMs)
-    const signal = AbortSignal.any([timeout, this.#stopController.signal, ...(options.signal === undefined ? [] : [options.signal])])
+    const signal = AbortSignal.any([timeout, stopController.signal, ...(options.signal === undefined ? [] : [options.signal])])
     try {
-      const conn = await this.#connection(peerId, signal)
+      const conn = await dialer.connection(peerId, signal)
       const stream = await conn.newStream(protocol, { signal, maxOutboundStreams: 1024 })
       return await requestOnce<T>(stream, frame, {
         schema: options.schema,
@@ -235,14 +191,14 @@ export class Mesh {
         logger: this.#log
       })
     } catch (err) {
-      throw this.#wrap(err, peerId, protocol, timeout, timeoutMs, options.signal)
+      throw streamError(err, { peer: peerId.toString(), protocol, timeout, timeoutMs, stopped: stopController.signal, user: options.signal })
     }
   }
 
   /** The long-lived channel to `peer` for `protocol` (one per pair; re-opens itself when its stream dies). */
   channel (peer: PeerId | string, protocol: string, options: ChannelOptions = {}): Channel {
     checkProtocol(protocol)
-    this.#started()
+    this.#running()
     // the hot path: a known channel is found by the peer id text, without parsing it
     const key = `${typeof peer === 'string' ? peer : peer.toString()} ${protocol}`
     let ch = this.#channels.get(key)
@@ -256,16 +212,18 @@ export class Mesh {
       requestTimeoutMs: this.#init.requestTimeoutMs,
       logger: this.#log,
       ...options,
-      handler: () => this.#channelHandlers.get(protocol),
+      handler: () => this.#protocols.channelHandler(protocol),
+      // the run is looked up at each open: a channel held across a restart dials on the new one
       open: async () => {
+        const { dialer, stopController } = this.#running()
         const timeout = AbortSignal.timeout(dialMs)
-        const signal = AbortSignal.any([timeout, this.#stopController.signal])
+        const signal = AbortSignal.any([timeout, stopController.signal])
         try {
-          const connection = await this.#connection(peerId, signal)
+          const connection = await dialer.connection(peerId, signal)
           const stream = await connection.newStream(protocol, { signal })
           return { stream, connection }
         } catch (err) {
-          throw this.#wrap(err, peerId, protocol, timeout, dialMs)
+          throw streamError(err, { peer: peerId.toString(), protocol, timeout, timeoutMs: dialMs, stopped: stopController.signal })
         }
       }
     })
@@ -273,100 +231,9 @@ export class Mesh {
     return ch
   }
 
-  /** Serves a channel protocol: `handler` answers the requests and takes the notifications of every peer's channel. */
-  async handleChannel<Req> (protocol: string, frameSchema: Schema<Req>, handler: ChannelHandler<Req>, options: HandleOptions = {}): Promise<void> {
-    checkProtocol(protocol)
-    this.#channelHandlers.set(protocol, { schema: frameSchema as Schema<unknown>, handler: handler as ChannelHandler<unknown>, options })
-    if (this.#status === 'started') await this.#registerChannel(protocol, options)
-  }
-
-  async #registerRpc (protocol: string, options: HandleOptions): Promise<void> {
-    const node = this.libp2p
-    const maxFrameBytes = options.maxFrameBytes ?? this.#init.maxFrameBytes
-    await node.handle(protocol, node.services.admission.gate(async (stream, connection) => {
-      const entry = this.#rpc.get(protocol)
-      if (entry === undefined) { stream.abort(new ProtocolUnsupportedError(`${protocol} is no longer served.`)); return }
-      await serveRequest(stream, connection, entry.schema, entry.handler, { maxFrameBytes, logger: this.#log, signal: this.#stopController.signal })
-    }), { maxInboundStreams: options.maxInboundStreams ?? 256, maxOutboundStreams: 1024, force: true })
-  }
-
-  async #registerChannel (protocol: string, options: HandleOptions): Promise<void> {
-    const node = this.libp2p
-    await node.handle(protocol, node.services.admission.gate((stream, connection) => {
-      const ch = new Channel({
-        protocol,
-        peer: connection.remotePeer.toString(),
-        maxFrameBytes: options.maxFrameBytes ?? this.#init.maxFrameBytes,
-        requestTimeoutMs: this.#init.requestTimeoutMs,
-        logger: this.#log,
-        handler: () => this.#channelHandlers.get(protocol)
-      }, { stream, connection })
-      this.#inbound.add(ch)
-      stream.addEventListener('close', () => { this.#inbound.delete(ch) }, { once: true })
-    }), { maxInboundStreams: options.maxInboundStreams ?? 16, force: true })
-  }
-
-  #started (): MeshLibp2p {
-    if (this.#status !== 'started' || this.#node === undefined) throw new MeshStoppedError('The mesh is not running.', undefined, { suggestions: ['Start it first (mielin mesh start).'] })
-    return this.#node
-  }
-
-  /** An open, admitted connection to `peer`: an existing one, one being admitted, or a new dial. */
-  async #connection (peer: PeerId, signal: AbortSignal): Promise<Connection> {
-    const node = this.#started()
-    const admission = this.#admission
-    const conns = node.getConnections(peer).filter((c) => c.status === 'open')
-    const ready = await preferredConnection(conns, admission, signal)
-    if (ready !== undefined) return ready
-    for (const c of conns) {
-      if (admission.state(c) === 'pending' && await admission.waitAdmitted(c, signal)) return c
-    }
-    const conn = await node.dial(peer, { signal })
-    if (!await admission.waitAdmitted(conn, signal)) throw new PeerRefusedError(`${peer.toString()} did not pass the cluster check.`)
-    return conn
-  }
-
-  #wrap (err: unknown, peer: PeerId, protocol: string, timeout: AbortSignal, timeoutMs: number, user?: AbortSignal): Error {
-    if (user?.aborted === true) return err instanceof AbortedError ? err : new AbortedError('Aborted.', { cause: err })
-    if (this.#stopController.signal.aborted) return new MeshStoppedError('The mesh stopped.', undefined, { cause: err })
-    if (timeout.aborted) {
-      return new MeshTimeoutError(`${peer.toString()} did not answer ${protocol} within ${timeoutMs} ms.`, undefined, {
-        cause: err,
-        suggestions: ['Check that the node is up (mielin mesh status) and not overloaded; retry with a longer timeout.']
-      })
-    }
-    if (err instanceof MielinError) return err
-    const name = (err as Error)?.name
-    if (name === 'DialDeniedError') return refusedRecently(peer.toString(), err)
-    if (name === 'UnsupportedProtocolError') {
-      return new ProtocolUnsupportedError(`${peer.toString()} does not serve ${protocol}.`, undefined, { cause: err, suggestions: ['Is it running the same mielin version?'] })
-    }
-    return new NodeUnreachableError(`Cannot reach ${peer.toString()} for ${protocol}: ${(err as Error)?.message ?? String(err)}`, undefined, { cause: err, suggestions: UNREACHABLE_HINTS })
-  }
-
-  async #keepJoining (addr: string): Promise<void> {
-    let wait = 500
-    while (this.#status === 'started') {
-      try {
-        const peer = await this.dial(addr)
-        this.#log(`joined ${addr} (${peer.toString()})`)
-        return
-      } catch (err) {
-        // stopping ends the retries: routine, not an error
-        if (this.#status !== 'started') { this.#log(`stopped joining ${addr}: ${(err as Error).message}`); return }
-        if (err instanceof InvalidArgumentError) { this.#log.error(`cannot join ${addr}: ${(err as Error).message}`); return }
-        this.#log(`cannot join ${addr} yet: ${(err as Error).message}; retrying in ${wait} ms`)
-      }
-      await new Promise((resolve) => setTimeout(resolve, wait).unref())
-      wait = Math.min(wait * 2, 30_000)
-    }
-  }
-
-  readonly #onAdmitted = (conn: Connection): void => {
-    const key = conn.remotePeer.toString()
-    if (this.#connected.has(key)) return
-    this.#connected.add(key)
-    this.#emit({ name: 'mesh:peer:connect', peer: conn.remotePeer })
+  #running (): Run {
+    if (this.#status !== 'started' || this.#run === undefined) throw new MeshStoppedError('The mesh is not running.', undefined, { suggestions: ['Start it first (mielin mesh start).'] })
+    return this.#run
   }
 
   readonly #onDisconnect = (evt: CustomEvent<PeerId>): void => {
@@ -376,22 +243,6 @@ export class Mesh {
     for (const [key, ch] of this.#channels) {
       if (ch.peer === peer && ch.inFlight === 0 && !ch.open) this.#channels.delete(key)
     }
-    if (!this.#connected.delete(peer)) return
-    this.#emit({ name: 'mesh:peer:disconnect', peer: evt.detail })
-  }
-
-  #emit (e: MeshPeerEvent): void {
-    for (const l of this.#peerListeners) {
-      try { l(e) } catch (err) { this.#log.error(`mesh peer listener failed: ${(err as Error).message}`) }
-    }
-  }
-}
-
-function toPeerId (peer: PeerId | string): PeerId {
-  if (typeof peer !== 'string') return peer
-  try {
-    return peerIdFromString(peer)
-  } catch (err) {
-    throw new InvalidArgumentError(`"${peer}" is not a peer id.`, undefined, { cause: err })
+    this.#peers.disconnected(evt.detail)
   }
 }
