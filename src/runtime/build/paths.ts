@@ -11,6 +11,8 @@ export const WIT_PATH = path.join(PACKAGE_ROOT, 'templates', 'wit', 'agent.wit')
 export const AGENT_TEMPLATES_DIR = path.join(PACKAGE_ROOT, 'templates', 'agent')
 /** Ambient declarations for the assets an agent can import (`*.onnx`, `*.bin`, `*.txt`). */
 export const ASSETS_TYPES_PATH = path.join(AGENT_TEMPLATES_DIR, '_shared', 'types', 'mielin-assets.d.ts')
+/** The JSON Schema of mielin.json (written by `npm run schema`), copied into each new project. */
+export const MANIFEST_SCHEMA_PATH = path.join(PACKAGE_ROOT, 'schema', 'mielin.schema.json')
 
 const SDK_DIR = fileURLToPath(new URL('../../sdk/', import.meta.url))
 

@@ -3,7 +3,7 @@ import path from 'node:path'
 import { AGENT_NAME_RULE, isAgentName, isCapabilityName, parseManifest } from '../manifest/index.js'
 import { InvalidArgumentError, MielinError, ExitCode, throwIfAborted } from '../errors.js'
 import { DirNotEmptyError } from './errors.js'
-import { AGENT_TEMPLATES_DIR, sdkDeclarationFile } from './paths.js'
+import { AGENT_TEMPLATES_DIR, MANIFEST_SCHEMA_PATH, sdkDeclarationFile } from './paths.js'
 import { TEMPLATE_NAMES, TEMPLATES, type TemplateName } from './templates.js'
 import type { AgentManifest } from '../types/index.js'
 
@@ -32,6 +32,9 @@ export interface ScaffoldResult {
   /** Files written, relative to `dir`, with forward slashes, sorted. */
   files: string[]
 }
+
+/** Where a new project keeps the JSON Schema of its mielin.json (a copy, like the SDK types). */
+const PROJECT_SCHEMA_FILE = 'types/mielin.schema.json'
 
 /** Checks a name and says the rule when it is wrong. */
 export function checkAgentName (name: string): string {
@@ -80,7 +83,9 @@ export async function scaffoldAgent (init: ScaffoldInit): Promise<ScaffoldResult
       files.set(target, isText(rel) ? bytes.toString('utf8').replaceAll('{{name}}', name).replaceAll('{{description}}', info.description) : bytes)
     }
   }
-  files.set('mielin.json', `${JSON.stringify(manifest, null, 2)}\n`)
+  // `$schema` lets editors check and complete mielin.json; parseManifest ignores it.
+  files.set('mielin.json', `${JSON.stringify({ $schema: `./${PROJECT_SCHEMA_FILE}`, ...manifest }, null, 2)}\n`)
+  files.set(PROJECT_SCHEMA_FILE, await readFile(MANIFEST_SCHEMA_PATH))
   files.set('types/mielin-agent.d.ts', await sdkDeclarations())
 
   for (const [rel, content] of files) {

@@ -16,7 +16,7 @@ t.test('writes a complete project', async (t) => {
   const r = await scaffoldAgent({ name: 'hello', cwd: tmp })
   t.equal(r.dir, path.join(tmp, 'hello'))
   t.equal(r.template, 'basic')
-  t.same(r.files, ['.gitignore', 'README.md', 'mielin.json', 'src/agent.ts', 'test/agent.test.json', 'tsconfig.json', 'types/mielin-agent.d.ts', 'types/mielin-assets.d.ts'])
+  t.same(r.files, ['.gitignore', 'README.md', 'mielin.json', 'src/agent.ts', 'test/agent.test.json', 'tsconfig.json', 'types/mielin-agent.d.ts', 'types/mielin-assets.d.ts', 'types/mielin.schema.json'])
   const manifest = parseManifest(JSON.parse(await readFile(path.join(r.dir, 'mielin.json'), 'utf8')))
   t.match(manifest, { name: 'hello', version: '0.1.0', capabilities: ['log'], restart: 'on-failure', limits: { memoryMb: 64 } })
   t.match(await readFile(path.join(r.dir, 'README.md'), 'utf8'), /^# hello\n[\s\S]*dist\/hello\.wasm/)
