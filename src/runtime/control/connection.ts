@@ -2,7 +2,9 @@ import type net from 'node:net'
 import { isMielinError } from '../errors.js'
 import type { Logger } from '../logger.js'
 import { ControlProtocolError, internalError, UnknownMethodError } from './errors.js'
-import { isRequestId, LineSplitter, type ControlErrorBody, type ControlReply, type RequestId } from './protocol.js'
+import {
+  controlCancelSchema, controlRequestSchema, LineSplitter, requestIdOnlySchema, type ControlErrorBody, type ControlReply, type RequestId
+} from './protocol.js'
 
 export interface ControlContext {
   /** Aborted when the client cancels the request or disconnects, or the server stops. */
@@ -64,32 +66,31 @@ export class Connection {
   }
 
   #onLine (line: string): void {
-    let msg: any
+    let msg: unknown
     try {
       msg = JSON.parse(line)
     } catch (err) {
       void this.#send({ id: null, error: this.#malformed(`The request is not JSON (${(err as Error).message}).`) })
       return
     }
-    const id: RequestId | null = isRequestId(msg?.id) ? msg.id : null
-    if (typeof msg !== 'object' || msg === null || Array.isArray(msg) || id === null) {
-      void this.#send({ id, error: this.#malformed('The request has no "id" (a number or a string).') })
+    const cancel = controlCancelSchema.safeParse(msg)
+    if (cancel.success) {
+      this.#inflight.get(cancel.data.id)?.abort()
       return
     }
-    if (msg.cancel === true) {
-      this.#inflight.get(id)?.abort()
+    const request = controlRequestSchema.safeParse(msg)
+    if (!request.success) {
+      const withId = requestIdOnlySchema.safeParse(msg)
+      const error = this.#malformed(withId.success ? 'The request has no "method".' : 'The request has no "id" (a number or a string).')
+      void this.#send({ id: withId.success ? withId.data.id : null, error })
       return
     }
-    const method: unknown = msg.method
-    if (typeof method !== 'string') {
-      void this.#send({ id, error: this.#malformed('The request has no "method".') })
-      return
-    }
+    const { id, method } = request.data
     if (this.#inflight.has(id)) {
       void this.#send({ id, error: this.#malformed(`The id ${JSON.stringify(id)} is already used by a request in progress.`) })
       return
     }
-    const params: unknown = msg.params ?? {}
+    const params = request.data.params ?? {}
     const { handlers, streams } = this.parts
     if (Object.hasOwn(handlers, method)) void this.#call(id, method, handlers[method]!, params)
     else if (Object.hasOwn(streams, method)) void this.#stream(id, method, streams[method]!, params)

@@ -10,6 +10,7 @@
  * one) and the connection stays usable; a line over {@link MAX_LINE_BYTES} closes it.
  */
 import path from 'node:path'
+import { z } from 'zod'
 import { MielinError } from '../errors.js'
 
 /** The control socket's file name in a data dir. */
@@ -21,10 +22,17 @@ export const controlSocketPath = (dataDir: string): string => path.join(dataDir,
 /** The longest line either side accepts: 8 MiB. */
 export const MAX_LINE_BYTES = 8 * 1024 * 1024
 
-export type RequestId = number | string
+/** A request's id: a number, or a non-empty string. The client picks it; replies carry it back. */
+export const requestIdSchema = z.union([z.number(), z.string().min(1)])
+export type RequestId = z.infer<typeof requestIdSchema>
 
-export interface ControlRequest { id: RequestId, method: string, params?: unknown }
-export interface ControlCancel { id: RequestId, cancel: true }
+/** What the node checks a request line against (beyond these keys, a line may hold anything). */
+export const controlRequestSchema = z.object({ id: requestIdSchema, method: z.string(), params: z.unknown().optional() })
+export type ControlRequest = z.infer<typeof controlRequestSchema>
+export const controlCancelSchema = z.object({ id: requestIdSchema, cancel: z.literal(true) })
+export type ControlCancel = z.infer<typeof controlCancelSchema>
+/** Only the id of a line that is not a request: so its error reply can name it. */
+export const requestIdOnlySchema = z.object({ id: requestIdSchema })
 
 /** A MielinError on the wire. */
 export interface ControlErrorBody {
@@ -39,9 +47,6 @@ export type ControlReply =
   | { id: RequestId | null, error: ControlErrorBody }
   | { id: RequestId, event: unknown }
   | { id: RequestId, end: true }
-
-export const isRequestId = (id: unknown): id is RequestId =>
-  (typeof id === 'number' && Number.isFinite(id)) || (typeof id === 'string' && id !== '')
 
 /** Rebuilds the MielinError a node sent, keeping its code, message, suggestions and exit code. */
 export function errorFromBody (body: unknown): MielinError {
