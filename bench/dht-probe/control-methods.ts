@@ -1,7 +1,7 @@
 import type { KadDHT } from '@libp2p/kad-dht'
 import type { ControlHandler } from '../../src/runtime/control/index.js'
 import { InvalidArgumentError } from '../../src/runtime/errors.js'
-import { probeLookup, probePut, routingTableSize, type LookupKind } from './index.js'
+import { probeLookup, probePut, routingTableSize } from './index.js'
 import type { Mesh } from '../../src/runtime/mesh/index.js'
 
 /**
@@ -21,8 +21,8 @@ export function dhtControlMethods (mesh: Mesh): Record<string, ControlHandler> {
     },
     'dht.lookup': async (p: { key?: unknown, kind?: unknown }, { signal }) => {
       const kind = p.kind ?? 'get'
-      if (kind !== 'get' && kind !== 'closest') throw InvalidArgumentError.choice('lookup kind', String(kind), ['get', 'closest'])
-      return await probeLookup(dht(), mesh.peerId, kind as LookupKind, encoder.encode(keyOf(p.key)), { signal })
+      if (kind !== 'get' && kind !== 'closest') throw InvalidArgumentError.choice('lookup kind', JSON.stringify(kind), ['get', 'closest'])
+      return await probeLookup(dht(), mesh.peerId, kind, encoder.encode(keyOf(p.key)), { signal })
     }
   }
 }

@@ -34,10 +34,12 @@ export const defaultLogger: LoggerFactory = (component) => {
   // `enabled` is a setter on a `debug` instance: switching this one on leaves alone the set
   // that DEBUG chose (a global `enable('mielin:*:error')` would also rewrite process.env.DEBUG
   // for child processes), and libp2p's own `libp2p:*:error` lines stay behind DEBUG
-  Object.assign(debug.error, { enabled: true })
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- `error` is a debug instance of its own (a plain function), typed as a method
+  const error = debug.error
+  Object.assign(error, { enabled: true })
   const log = (message: string, ...args: unknown[]): void => { debug(message, ...args) }
   return Object.defineProperties(log, {
-    error: { value: debug.error, enumerable: true },
+    error: { value: error, enumerable: true },
     // weald answers `undefined` rather than false while DEBUG is unset
     enabled: { get: () => debug.enabled === true, enumerable: true }
   }) as Logger

@@ -51,7 +51,7 @@ export function json (value: unknown, what: string): string {
   try {
     text = JSON.stringify(value)
   } catch (err) {
-    throw new TypeError(`${what} is not JSON-serialisable: ${err instanceof Error ? err.message : String(err)}`)
+    throw new TypeError(`${what} is not JSON-serialisable: ${err instanceof Error ? err.message : String(err)}`, { cause: err })
   }
   if (text === undefined) throw new TypeError(`${what} is not JSON-serialisable (${typeof value})`)
   return text

@@ -110,7 +110,7 @@ export function bindAgent (agent: unknown, imports: HostImports): WorldExports {
     } catch (err) {
       // neither export has an error case for this: log why, then fail loudly rather than lose state
       const why = errorString(err)
-      try { imports.host.log('error', why) } catch {}
+      try { imports.host.log('error', why) } catch { /* the host is gone too: the throw below still says why */ }
       throw why
     }
   }

@@ -11,6 +11,8 @@ import { mielin, ROOT } from '../helpers/cli.js'
 const tmp = await mkdtemp(path.join(os.tmpdir(), 'mielin-run-e2e-'))
 t.teardown(() => rm(tmp, { recursive: true, force: true }))
 const probe = await buildFixtureAgent('probe')
+/** What `agent run --json` prints. */
+interface RunOutput { exchanges: Array<{ reply: unknown }>, restored: string[] }
 
 t.test('--send twice in one run, then again in a second run: the state is kept', async (t) => {
   const dataDir = path.join(tmp, 'sends')
@@ -19,7 +21,7 @@ t.test('--send twice in one run, then again in a second run: the state is kept',
   t.match(one.stdout, /"count":1[\s\S]*"count":3/)
   const two = await mielin(['agent', 'run', probe.file, '--data-dir', dataDir, '--send', '{"op":"count"}', '--json'])
   t.equal(two.exitCode, 0, two.stderr)
-  const out = JSON.parse(two.stdout)
+  const out = JSON.parse(two.stdout) as RunOutput
   t.match(out.exchanges[0].reply, { count: 4 })
   t.same(out.restored, ['probe'])
   const logs = await mielin(['agent', 'run', '--data-dir', dataDir, '--send', '{"op":"log","text":"hi there"}'])
@@ -47,11 +49,11 @@ t.test('a node killed with SIGKILL comes back from its last checkpoint', async (
   const dataDir = path.join(tmp, 'killed')
   const child = execa(process.execPath, ['bin/run.js', 'agent', 'run', probe.file, '--data-dir', dataDir, '--stdin'], { cwd: ROOT, reject: false, buffer: false })
   t.teardown(() => { child.kill('SIGKILL') })
-  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]()
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]()
   let last: { count: number } | undefined
   for (let i = 1; i <= 5; i++) {
-    child.stdin!.write('{"op":"count"}\n')
-    last = JSON.parse((await lines.next()).value as string)
+    child.stdin.write('{"op":"count"}\n')
+    last = JSON.parse((await lines.next()).value as string) as { count: number }
   }
   t.match(last, { count: 5 })
   child.kill('SIGKILL')
@@ -59,5 +61,5 @@ t.test('a node killed with SIGKILL comes back from its last checkpoint', async (
   t.equal(gone.signal, 'SIGKILL')
   const after = await mielin(['agent', 'run', '--data-dir', dataDir, '--send', '{"op":"count"}', '--json'])
   t.equal(after.exitCode, 0, after.stderr)
-  t.match(JSON.parse(after.stdout).exchanges[0].reply, { count: 6 }, 'the count went on after the kill')
+  t.match((JSON.parse(after.stdout) as RunOutput).exchanges[0].reply, { count: 6 }, 'the count went on after the kill')
 })

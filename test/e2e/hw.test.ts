@@ -1,12 +1,13 @@
 // `mielin hw …` exactly as a user types it (needs `npm run build`: bin/run.js loads dist/).
 import os from 'node:os'
 import t from 'tap'
+import type { HardwareProfile } from '../../src/runtime/hal/index.js'
 import { mielin } from '../helpers/cli.js'
 
 t.test('hw --json describes this machine', async (t) => {
   const r = await mielin(['hw', '--json'])
   t.equal(r.exitCode, 0, String(r.stderr))
-  const hw = JSON.parse(String(r.stdout))
+  const hw = JSON.parse(String(r.stdout)) as HardwareProfile
   if (process.arch === 'x64') t.equal(hw.arch, 'x86_64')
   if (process.arch === 'arm64') t.equal(hw.arch, 'aarch64')
   t.equal(hw.archRaw, os.machine())
@@ -33,7 +34,7 @@ t.test('hw prints a short human summary', async (t) => {
 t.test('hw --fixture reads a saved machine instead', async (t) => {
   const r = await mielin(['hw', '--fixture', 'test/fixtures/hal/x86_64-amd-zen4', '--json'])
   t.equal(r.exitCode, 0, String(r.stderr))
-  const hw = JSON.parse(String(r.stdout))
+  const hw = JSON.parse(String(r.stdout)) as HardwareProfile
   t.equal(hw.arch, 'x86_64', 'guessed from the dump')
   t.equal(hw.cpu.vendor, 'AMD')
   t.ok(hw.simd.includes('avx512bf16'))

@@ -39,8 +39,9 @@ async function start (name: string, join?: number): Promise<void> {
   await until(() => `${name} to start: ${node.stderr}`, () => node.stdout.includes('is running'), 30_000, 100)
 }
 
-const peersOf = async (name: string): Promise<Array<{ name: string, state: string, hardware: { arch: string, cores: number } }>> =>
-  JSON.parse((await mielin(['mesh', 'peers', '--data-dir', dir(name), '--json'])).stdout)
+type PeerRow = { name: string, state: string, hardware: { arch: string, cores: number } }
+const peersOf = async (name: string): Promise<PeerRow[]> =>
+  JSON.parse((await mielin(['mesh', 'peers', '--data-dir', dir(name), '--json'])).stdout) as PeerRow[]
 
 t.test('a cluster of three, set up with one command per node', async (t) => {
   const init = await mielin(['mesh', 'init', '--data-dir', dir('a'), '--json'])

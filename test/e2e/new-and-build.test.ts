@@ -5,7 +5,7 @@ import os from 'node:os'
 import path from 'node:path'
 import t from 'tap'
 import { readManifest } from '../../src/runtime/manifest/section.js'
-import { mielin } from '../helpers/cli.js'
+import { jsonError, mielin } from '../helpers/cli.js'
 import { envelope, failure, loadComponent, stubHost, type StubTensor } from '../helpers/agent-stub-host.js'
 
 t.setTimeout(480_000) // three componentize runs on a shared 2-core machine
@@ -14,7 +14,7 @@ t.teardown(() => rm(tmp, { recursive: true, force: true }))
 const BUILD_TIMEOUT = 240_000
 
 async function steps (dir: string): Promise<Array<{ send: unknown, expect: unknown }>> {
-  return JSON.parse(await readFile(path.join(dir, 'test/agent.test.json'), 'utf8'))
+  return JSON.parse(await readFile(path.join(dir, 'test/agent.test.json'), 'utf8')) as Array<{ send: unknown, expect: unknown }>
 }
 
 t.test('new agent → agent build → up to date; the directory is then refused', async (t) => {
@@ -33,7 +33,7 @@ t.test('new agent → agent build → up to date; the directory is then refused'
   t.match(built.stdout, /^Built dist\/hello\.wasm \(\d+\.\d MiB\) in \d+\.\d s; manifest in dist\/hello\.manifest\.json\.$/)
 
   const wasm = await readFile(path.join(dir, 'dist/hello.wasm'))
-  const manifest = JSON.parse(await readFile(path.join(dir, 'mielin.json'), 'utf8'))
+  const manifest = JSON.parse(await readFile(path.join(dir, 'mielin.json'), 'utf8')) as unknown
   t.same(readManifest(wasm), manifest, 'the manifest is embedded in the component')
   t.same(JSON.parse(await readFile(path.join(dir, 'dist/hello.manifest.json'), 'utf8')), manifest)
 
@@ -125,7 +125,7 @@ t.test('mistakes are reported with codes and exit codes', async (t) => {
   t.equal(ts.exitCode, 3)
   t.match(ts.stderr, /src\/agent\.ts:2:\d+: TS\d+: [\s\S]*Code: E_AGENT_TYPESCRIPT/)
   const json = await mielin(['agent', 'build', '--json'], { cwd: dir })
-  t.equal(JSON.parse(json.stdout).error.code, 'E_AGENT_TYPESCRIPT')
+  t.equal(jsonError(json.stdout).code, 'E_AGENT_TYPESCRIPT')
 
   const notProject = await mielin(['agent', 'build'], { cwd: tmp })
   t.equal(notProject.exitCode, 3)

@@ -3,17 +3,17 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import t from 'tap'
-import { mielin } from '../helpers/cli.js'
+import { jsonError, mielin } from '../helpers/cli.js'
 
 const nativeHere = (process.arch === 'x64' || process.arch === 'arm64') && ['linux', 'darwin', 'win32'].includes(process.platform)
 
 t.test('tensor info names the engine and why', async (t) => {
   const r = await mielin(['tensor', 'info', '--json'])
   t.equal(r.exitCode, 0, r.stderr)
-  const info = JSON.parse(r.stdout)
+  const info = JSON.parse(r.stdout) as { chosen: string, reason: string, candidates: Array<{ name: string }> }
   if (nativeHere) t.equal(info.chosen, 'onnx', 'onnxruntime-node is the best engine that installs here')
   t.match(info.reason, /\S/)
-  t.same(info.candidates.map((c: { name: string }) => c.name), ['tfjs-node', 'onnx', 'tfjs-wasm', 'tfjs-cpu'])
+  t.same(info.candidates.map((c) => c.name), ['tfjs-node', 'onnx', 'tfjs-wasm', 'tfjs-cpu'])
   const human = await mielin(['tensor', 'info'])
   t.match(human.stdout, new RegExp(`Engine: ${info.chosen}`))
 })
@@ -21,7 +21,7 @@ t.test('tensor info names the engine and why', async (t) => {
 t.test('tensor bench reports GFLOP/s per engine', async (t) => {
   const r = await mielin(['tensor', 'bench', '--size', '64', '--repeats', '2', '--json'])
   t.equal(r.exitCode, 0, r.stderr)
-  const report = JSON.parse(r.stdout)
+  const report = JSON.parse(r.stdout) as { results: Array<{ engine: string, gflops: number, size: number }>, best: { size: number } }
   t.ok(report.results.length >= 2, 'at least tfjs-wasm and tfjs-cpu ran')
   for (const res of report.results) t.ok(res.gflops > 0 && res.size === 64, `${res.engine}: ${res.gflops.toFixed(2)} GFLOP/s`)
   t.equal(report.best.size, 64)
@@ -42,7 +42,7 @@ t.test('bad input gets a clear error and a non-zero exit', async (t) => {
 
   const engJson = await mielin(['tensor', 'info', '--engine', 'cuda', '--json'])
   t.equal(engJson.exitCode, 2)
-  t.equal(JSON.parse(engJson.stdout).error.code, 'E_INVALID_ARG', '--json errors are JSON on stdout')
+  t.equal(jsonError(engJson.stdout).code, 'E_INVALID_ARG', '--json errors are JSON on stdout')
 
   const flag = await mielin(['tensor', 'bench', '--frobnicate'])
   t.equal(flag.exitCode, 2)
@@ -57,18 +57,18 @@ t.test('bad input gets a clear error and a non-zero exit', async (t) => {
   t.match(bad.stderr, /is not a valid ONNX model[\s\S]*Code: E_MODEL_INVALID[\s\S]*Try this:/)
   const missing = await mielin(['tensor', 'run', path.join(dir, 'nope.onnx'), '--json'])
   t.equal(missing.exitCode, 3)
-  t.equal(JSON.parse(missing.stdout).error.code, 'E_NOT_FOUND')
+  t.equal(jsonError(missing.stdout).code, 'E_NOT_FOUND')
 })
 
 t.test('tensor run executes the bundled model', { skip: !nativeHere && 'onnxruntime-node has no build here' }, async (t) => {
   const r = await mielin(['tensor', 'run', 'templates/models/tiny-mlp.onnx', '--input', 'x=[[1,2,3,4]]', '--json'])
   t.equal(r.exitCode, 0, r.stderr)
-  const out = JSON.parse(r.stdout)
+  const out = JSON.parse(r.stdout) as { outputs: Array<{ shape: number[], values: number[][] }> }
   t.same(out.outputs[0].shape, [1, 3])
-  const sum = out.outputs[0].values[0].reduce((a: number, b: number) => a + b, 0)
+  const sum = out.outputs[0].values[0].reduce((a, b) => a + b, 0)
   t.ok(Math.abs(sum - 1) < 1e-5, 'softmax row sums to 1')
   const human = await mielin(['tensor', 'run', 'templates/models/tiny-mlp.onnx'])
-  t.match(human.stdout, /input  x: float32\[N, 4\] \(generated\)\noutput y: float32\[1, 3\] = /)
+  t.match(human.stdout, /input {2}x: float32\[N, 4\] \(generated\)\noutput y: float32\[1, 3\] = /)
 })
 
 t.test('Ctrl-C stops a long benchmark cleanly', async (t) => {

@@ -6,12 +6,13 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
+import type { HostImports } from '../../src/sdk/host.js'
 
 export interface StubTensor { data: Float32Array, shape: number[] }
 export interface Sent { kind: 'message' | 'request', id: string, to: string, payload: unknown, delegate?: string[] }
 
 export interface StubHost {
-  imports: { host: Record<string, (...a: any[]) => any>, kv: Record<string, (...a: any[]) => any>, tensor: Record<string, (...a: any[]) => any> }
+  imports: HostImports
   logs: Array<[string, string]>
   outbox: Sent[]
   store: Map<string, string>
@@ -70,7 +71,7 @@ export function stubHost (options: StubHostOptions = {}): StubHost {
       can('tensor')
       if (!models.has(m)) throw { payload: `E_MODEL_HANDLE: no model ${m}` } // eslint-disable-line @typescript-eslint/only-throw-error
       const named = Object.fromEntries(inputs.map(([n, h]) => [n, get(h)]))
-      return Object.entries(options.runModel?.(named) ?? named).map(([n, t]) => [n, put(t)])
+      return Object.entries(options.runModel?.(named) ?? named).map(([n, t]): [string, number] => [n, put(t)])
     }
   }
   return { imports: { host, kv, tensor }, logs, outbox, store, tensors, models }
@@ -82,12 +83,12 @@ function binaryOp (op: string, a: StubTensor, b: StubTensor): StubTensor {
     const [n = 0, k = 0] = a.shape
     const m = b.shape[1] ?? 0
     const out = new Float32Array(n * m)
-    for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) for (let x = 0; x < k; x++) out[i * m + j]! += a.data[i * k + x]! * b.data[x * m + j]!
+    for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) for (let x = 0; x < k; x++) out[i * m + j] += a.data[i * k + x] * b.data[x * m + j]
     return { data: out, shape: [n, m] }
   }
   const f = ({ add: (x: number, y: number) => x + y, sub: (x: number, y: number) => x - y, mul: (x: number, y: number) => x * y, div: (x: number, y: number) => x / y } as Record<string, (x: number, y: number) => number>)[op]
   if (f === undefined) throw { payload: `E_TENSOR_OP: unknown op "${op}"` } // eslint-disable-line @typescript-eslint/only-throw-error
-  return { data: a.data.map((v, i) => f(v, b.data[i % b.data.length]!)), shape: a.shape }
+  return { data: a.data.map((v, i) => f(v, b.data[i % b.data.length])), shape: a.shape }
 }
 
 function unaryOp (op: string, a: StubTensor): StubTensor {
@@ -99,7 +100,7 @@ function unaryOp (op: string, a: StubTensor): StubTensor {
     case 'mean': return { data: Float32Array.of(a.data.reduce((s, v) => s + v, 0) / a.data.length), shape: [] }
     case 'transpose': {
       const [r = 1, c = 1] = a.shape
-      return { data: Float32Array.from({ length: r * c }, (_, i) => a.data[(i % r) * c + Math.floor(i / r)]!), shape: [c, r] }
+      return { data: Float32Array.from({ length: r * c }, (_, i) => a.data[(i % r) * c + Math.floor(i / r)]), shape: [c, r] }
     }
     case 'softmax': {
       const out = new Float32Array(a.data.length)
@@ -155,7 +156,7 @@ export async function loadComponent (component: Uint8Array, host: StubHost): Pro
   const dir = await mkdtemp(path.join(os.tmpdir(), 'mielin-component-'))
   try {
     const file = path.join(dir, 'agent.mjs')
-    await writeFile(file, out.files['agent.js'] as Uint8Array)
+    await writeFile(file, out.files['agent.js'])
     const { instantiate } = await import(pathToFileURL(file).href) as { instantiate: (get: (n: string) => WebAssembly.Module, imports: Record<string, unknown>) => AgentExports }
     const modules = new Map(Object.entries(out.files).filter(([n]) => n.endsWith('.wasm')).map(([n, b]) => [n, new WebAssembly.Module(b)]))
     return instantiate((n) => modules.get(n) as WebAssembly.Module, {

@@ -19,3 +19,8 @@ export async function mielin (args: string[], options: { cwd?: string, env?: Rec
   })
   return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) }
 }
+
+/** The error a command prints on stdout under `--json`. */
+export function jsonError (stdout: string): { code: string, message: string } {
+  return (JSON.parse(stdout) as { error: { code: string, message: string } }).error
+}

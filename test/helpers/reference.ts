@@ -12,14 +12,14 @@ const unravel = (flat: number, s: number[]): number[] => strides(s).map((st, i) 
 export function refMatmul (a: Ref, b: Ref): Ref {
   const [m, k] = a.shape
   const n = b.shape[1]
-  const data = new Array(m * n).fill(0)
+  const data = new Array<number>(m * n).fill(0)
   for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) for (let x = 0; x < k; x++) data[i * n + j] += a.data[i * k + x] * b.data[x * n + j]
   return { data, shape: [m, n] }
 }
 
 export function refBroadcast (a: Ref, b: Ref, f: (x: number, y: number) => number): Ref {
   const rank = Math.max(a.shape.length, b.shape.length)
-  const pad = (s: number[]): number[] => [...new Array(rank - s.length).fill(1), ...s]
+  const pad = (s: number[]): number[] => [...new Array<number>(rank - s.length).fill(1), ...s]
   const sa = pad(a.shape); const sb = pad(b.shape)
   const shape = sa.map((d, i) => Math.max(d, sb[i]))
   const data = Array.from({ length: size(shape) }, (_, flat) => {
@@ -55,7 +55,7 @@ export function refReduce (a: Ref, axes: number[], mean: boolean): Ref {
   const all = axes.length === 0
   const keep = a.shape.map((_, i) => !(all || axes.includes(i)))
   const shape = a.shape.filter((_, i) => keep[i])
-  const data = new Array(size(shape)).fill(0)
+  const data = new Array<number>(size(shape)).fill(0)
   const count = size(a.shape) / Math.max(1, size(shape))
   a.data.forEach((v, flat) => {
     const idx = unravel(flat, a.shape).filter((_, i) => keep[i])
@@ -68,7 +68,7 @@ export function refTranspose (a: Ref, perm: number[]): Ref {
   const shape = perm.map((p) => a.shape[p])
   const data = Array.from({ length: a.data.length }, (_, flat) => {
     const idx = unravel(flat, shape)
-    const src = new Array(perm.length)
+    const src = new Array<number>(perm.length)
     perm.forEach((p, i) => { src[p] = idx[i] })
     return a.data[index(src, a.shape)]
   })
@@ -84,7 +84,7 @@ export function refConv2d (x: Ref, w: Ref, stride: number, padding: 'same' | 'va
   const padTop = padding === 'same' ? Math.floor(Math.max((oh - 1) * stride + kh - h, 0) / 2) : 0
   const padLeft = padding === 'same' ? Math.floor(Math.max((ow - 1) * stride + kw - wd, 0) / 2) : 0
   const shape = [n, oh, ow, o]
-  const data = new Array(size(shape)).fill(0)
+  const data = new Array<number>(size(shape)).fill(0)
   for (let b = 0; b < n; b++) for (let i = 0; i < oh; i++) for (let j = 0; j < ow; j++) for (let oc = 0; oc < o; oc++) {
     let s = 0
     for (let di = 0; di < kh; di++) for (let dj = 0; dj < kw; dj++) for (let ic = 0; ic < c; ic++) {

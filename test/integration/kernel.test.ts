@@ -59,7 +59,7 @@ t.test('an endless loop is stopped at its deadline; its neighbour on the same wo
 t.test('messages queued together go in one on-batch call; one that traps or loops fails alone', async (t) => {
   const k = makeKernel(t, 1)
   await deploy(k, 'batched', { limits: { deadlineMs: 300 } as never })
-  const send = (payload: object): Promise<unknown> => k.request('cli:test', 'batched', JSON.stringify(payload)).then((r) => JSON.parse(r ?? 'null'), (err: Error & { code?: string }) => err.code)
+  const send = (payload: object): Promise<unknown> => k.request('cli:test', 'batched', JSON.stringify(payload)).then((r): unknown => JSON.parse(r ?? 'null'), (err: Error & { code?: string }) => err.code)
   // sent in one tick: they reach the worker as one batch
   const first = await Promise.all([{ op: 'count' }, { op: 'count' }, { op: 'crash' }, { op: 'count' }, { op: 'fail' }, { op: 'count' }].map(send))
   t.same(first.map((r) => (r as { count?: number })?.count ?? r), [1, 2, 'E_AGENT_FAILED', 3, 'E_AGENT_ERROR', 4], 'replayed one by one from the checkpoint: only the culprits fail, and no count is lost or doubled')
@@ -72,7 +72,7 @@ t.test('batches waiting in a worker behind one that traps or runs away are neith
   const k = makeKernel(t, 1)
   await deploy(k, 'looper', { limits: { deadlineMs: 300 } as never })
   await deploy(k, 'bystander')
-  const send = (to: string, payload: object): Promise<unknown> => k.request('cli:test', to, JSON.stringify(payload)).then((r) => JSON.parse(r ?? 'null'), (err: Error & { code?: string }) => err.code)
+  const send = (to: string, payload: object): Promise<unknown> => k.request('cli:test', to, JSON.stringify(payload)).then((r): unknown => JSON.parse(r ?? 'null'), (err: Error & { code?: string }) => err.code)
   // what is sent after this resolves queues behind the batch already handed to the worker
   const handedOver = async (id: string): Promise<void> => { await until(`${id}'s batch to reach its worker`, () => k.info(id).queued === 0, 5000, 1) }
   const loop = send('looper', { op: 'loop' })

@@ -38,7 +38,7 @@ t.test('two nodes with the same key talk over TCP (TLS, noise) and over QUIC', a
   const overTcp = await node(t, { transports: ['tcp'] })
   const overQuic = await node(t, { transports: ['quic'] })
 
-  const tcpPort = addr(a, 'tcp').split('/')[4] as string
+  const tcpPort = addr(a, 'tcp').split('/')[4]
   t.equal((await overTcp.dial(`localhost:${tcpPort}`)).toString(), a.peerId.toString(), 'HOST:PORT, resolved by DNS, reaches the node')
   t.equal((await overQuic.dial(addr(a, 'quic'))).toString(), a.peerId.toString())
   await t.rejects(overTcp.dial('not an address'), { code: 'E_INVALID_ARG' })
@@ -70,7 +70,7 @@ t.test('two nodes with the same key talk over TCP (TLS, noise) and over QUIC', a
 t.test('two nodes that met over TCP add a QUIC connection, and channels prefer it', async (t) => {
   const a = await node(t)
   const b = await node(t)
-  await b.dial(`127.0.0.1:${addr(a, 'tcp').split('/')[4] as string}`)
+  await b.dial(`127.0.0.1:${addr(a, 'tcp').split('/')[4]}`)
   const quicTo = (from: MeshType, to: MeshType): boolean => from.libp2p.getConnections(to.peerId).some((c) => c.remoteAddr.toString().includes('/quic-v1'))
   await until('the dialer opens a QUIC connection beside the TCP one', () => quicTo(b, a))
   t.ok(b.libp2p.getConnections(a.peerId).some((c) => c.remoteAddr.toString().includes('/tcp/')), 'TCP stays up as the fallback')
@@ -88,7 +88,7 @@ t.test('two nodes that met over TCP add a QUIC connection, and channels prefer i
 
 t.test('a node without the cluster key gets nowhere', async (t) => {
   const a = await node(t)
-  const stranger = await node(t, { clusterKey: randomBytes(32) } as Partial<MeshInit>)
+  const stranger = await node(t, { clusterKey: randomBytes(32) })
 
   await t.rejects(stranger.dial(addr(a, 'tcp'), { timeoutMs: 1500 }), { code: 'E_NODE_UNREACHABLE', exitCode: 4, suggestions: [/listening/, /same cluster key/] }, 'TCP: the pnet handshake fails')
   await t.rejects(stranger.dial(addr(a, 'quic'), { timeoutMs: 3000 }), { code: 'E_PEER_REFUSED' }, 'QUIC: connects, then fails admission')
@@ -132,7 +132,7 @@ const alive = (m: Member): string[] => m.members.members().filter((x) => x.state
 
 t.test('three nodes joined in a chain all see each other; failures and leaving are noticed', async (t) => {
   const n1 = await member(t, 'n1', { transports: ['tcp'] })
-  const n2 = await member(t, 'n2', { join: [`127.0.0.1:${addr(n1.mesh, 'tcp').split('/')[4] as string}`] })
+  const n2 = await member(t, 'n2', { join: [`127.0.0.1:${addr(n1.mesh, 'tcp').split('/')[4]}`] })
   const n3 = await member(t, 'n3', { join: [addr(n2.mesh, 'tcp')] })
   for (const n of [n1, n2, n3]) await until(`${n.members.members()[0]?.name} to see all three`, () => alive(n).length === 3)
   t.same(alive(n1), ['n1', 'n2', 'n3'], 'n1 learned of n3 through n2 and dialled it')

@@ -14,7 +14,7 @@ import { buildFixtureAgent } from '../helpers/agents.js'
 const tmp = await mkdtemp(path.join(os.tmpdir(), 'mielin-node-'))
 t.teardown(() => rm(tmp, { recursive: true, force: true }))
 const probe = await buildFixtureAgent('probe')
-const ask = async (k: Kernel, to: string, payload: object): Promise<any> => JSON.parse(await k.request('cli:test', to, JSON.stringify(payload)) ?? 'null') // eslint-disable-line @typescript-eslint/no-explicit-any
+const ask = async (k: Kernel, to: string, payload: object): Promise<unknown> => JSON.parse(await k.request('cli:test', to, JSON.stringify(payload)) ?? 'null')
 
 t.test('a restarted node brings its agents back with their state and kv', async (t) => {
   const dataDir = path.join(tmp, 'restart')
@@ -51,7 +51,7 @@ t.test('live migration between two kernels: nothing lost, nothing duplicated, or
   t.equal(report.agent.status, 'running')
   t.ok(report.downtimeMs < 2000, `downtime ${report.downtimeMs.toFixed(1)} ms, ${report.queued} queued messages moved`)
   t.notOk(a.has('mover'), 'the source no longer hosts it')
-  const final = await ask(a, 'mover', { op: 'count', n: 0 }) // sent to the source: forwarded, reply routed back
+  const final = await ask(a, 'mover', { op: 'count', n: 0 }) as { count: number, violations: number } // sent to the source: forwarded, reply routed back
   t.equal(final.count, N, `all ${N} messages handled exactly once`)
   t.equal(final.violations, 0, 'per-sender order kept')
 })

@@ -39,12 +39,14 @@ export async function typecheckAgent (project: AgentProject): Promise<void> {
     paths: { 'mielin/agent': [sdkTypes()] }
   }
   const host = typescript.createCompilerHost(options)
-  const { getSourceFile, fileExists, readFile } = host
-  host.fileExists = (f) => f === checkFile || fileExists.call(host, f)
-  host.readFile = (f) => f === checkFile ? checkSource : readFile.call(host, f)
+  const fileExists = host.fileExists.bind(host)
+  const readFile = host.readFile.bind(host)
+  const getSourceFile = host.getSourceFile.bind(host)
+  host.fileExists = (f) => f === checkFile || fileExists(f)
+  host.readFile = (f) => f === checkFile ? checkSource : readFile(f)
   host.getSourceFile = (f, lang, ...rest) => f === checkFile
     ? typescript.createSourceFile(f, checkSource, lang)
-    : getSourceFile.call(host, f, lang, ...rest)
+    : getSourceFile(f, lang, ...rest)
 
   const program = typescript.createProgram({ rootNames: [project.entry, checkFile, ASSETS_TYPES_PATH], options, host })
   const diagnostics = typescript.getPreEmitDiagnostics(program).filter((d) => d.category === typescript.DiagnosticCategory.Error)

@@ -221,7 +221,7 @@ function flatten (values: NestedArray | TypedArray | number[]): { flat: ArrayLik
     inferred.push(level.length)
     level = level[0]
   }
-  const flat = (values as unknown[]).flat(Infinity) as unknown[]
+  const flat: unknown[] = (values as unknown[]).flat(Infinity)
   if (flat.length !== shapes.sizeOf(inferred) || flat.some((v) => typeof v !== 'number')) {
     throw new TensorShapeError('fromArray: the nested arrays are ragged or hold non-numbers; every row must have the same length.')
   }

@@ -101,7 +101,7 @@ export class ComponentLoader {
     const { transpile } = await import('@bytecodealliance/jco')
     let out: Awaited<ReturnType<typeof transpile>>
     try {
-      out = await transpile(bytes, { name: 'agent', instantiation: 'sync', noTypescript: true, quiet: true } as Parameters<typeof transpile>[1])
+      out = await transpile(bytes, { name: 'agent', instantiation: 'sync', noTypescript: true, quiet: true })
     } catch (err) {
       const why = (err instanceof Error ? err.message : String(err)).split('\n')[0].slice(0, 300)
       throw new WasmInvalidError(`This is not a valid WebAssembly component: ${why}`, undefined, { cause: err, suggestions: [FIX_WASM] })
@@ -115,7 +115,7 @@ export class ComponentLoader {
     // .mjs: the glue is an ES module, and the cache folder has no package.json saying so.
     await writeFile(path.join(tmp, 'agent.mjs'), out.files['agent.js'])
     await writeFile(path.join(tmp, 'meta.json'), JSON.stringify({ coreNames }))
-    await rename(tmp, dir).catch(async (err: NodeJS.ErrnoException) => {
+    await rename(tmp, dir).catch((err: NodeJS.ErrnoException) => {
       if (err.code !== 'ENOTEMPTY' && err.code !== 'EEXIST') throw err // another process cached it first
     })
     this.#log(`transpiled ${hash.slice(0, 12)} in ${(performance.now() - started).toFixed(0)} ms`)

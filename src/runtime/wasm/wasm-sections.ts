@@ -59,7 +59,7 @@ export class ByteReader {
 
   u8 (): number {
     if (this.pos >= this.end) throw invalidWasm(`unexpected end of data at byte ${this.pos}`)
-    return this.bytes[this.pos++] as number
+    return this.bytes[this.pos++]
   }
 
   /** An unsigned LEB128 of at most `bits` bits, as a bigint. */

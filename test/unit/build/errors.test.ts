@@ -20,12 +20,12 @@ async function project (files: Record<string, string>, manifest: unknown = { nam
 }
 
 /** Builds and returns the error and the steps that started. */
-async function fail (dir: string): Promise<{ err: any, steps: BuildStep[] }> {
+async function fail (dir: string): Promise<{ err: Error, steps: BuildStep[] }> {
   const steps: BuildStep[] = []
   try {
     await buildAgent({ dir, onProgress: (p) => { if (p.phase === 'start') steps.push(p.step) } })
   } catch (err) {
-    return { err, steps }
+    return { err: err as Error, steps }
   }
   throw new Error('the build succeeded')
 }

@@ -30,7 +30,7 @@ t.test('capabilities, template and directory are taken from the init', async (t)
   const r = await scaffoldAgent({ name: 'router', template: 'relay', capabilities: ['log', 'send:vision', 'log'], dir: 'nested/router', cwd: tmp })
   t.equal(r.dir, path.join(tmp, 'nested', 'router'))
   t.same(r.capabilities, ['log', 'send:vision'], 'duplicates dropped')
-  t.same(JSON.parse(await readFile(path.join(r.dir, 'mielin.json'), 'utf8')).capabilities, ['log', 'send:vision'])
+  t.same((JSON.parse(await readFile(path.join(r.dir, 'mielin.json'), 'utf8')) as { capabilities: string[] }).capabilities, ['log', 'send:vision'])
   const tensor = await scaffoldAgent({ name: 'vision', template: 'tensor', cwd: tmp })
   t.ok(tensor.files.includes('src/tiny-mlp.onnx'))
   t.same(await readFile(path.join(tensor.dir, 'src/tiny-mlp.onnx')), await readFile(path.join(PACKAGE_ROOT, 'templates/models/tiny-mlp.onnx')), 'binary files are copied as they are')
@@ -70,7 +70,7 @@ t.test('every template folder is listed, and every listed template exists', asyn
 t.test('each template type-checks with its own tsconfig.json, as in an editor', async (t) => {
   for (const template of TEMPLATE_NAMES) {
     const { dir } = await scaffoldAgent({ name: `editor-${template}`, template, cwd: tmp })
-    const config = ts.getParsedCommandLineOfConfigFile(path.join(dir, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => { throw new Error(String(d.messageText)) } })
+    const config = ts.getParsedCommandLineOfConfigFile(path.join(dir, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => { throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n')) } })
     if (config === undefined) throw new Error('no config')
     const program = ts.createProgram({ rootNames: config.fileNames, options: config.options })
     const errors = ts.getPreEmitDiagnostics(program).map((d) => `${d.file?.fileName ?? ''}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`)

@@ -14,7 +14,7 @@ t.teardown(() => rm(tmp, { recursive: true, force: true }))
 
 /** The tiny MLP's ONNX model, as the real host would run it. */
 const runTinyMlp = (inputs: Record<string, StubTensor>): Record<string, StubTensor> => {
-  const x = inputs.x as StubTensor
+  const x = inputs.x
   const rows = Array.from({ length: x.shape[0] ?? 0 }, (_, i) => Array.from(x.data.subarray(i * 4, i * 4 + 4)))
   return { y: { data: Float32Array.from(referenceForward(rows).flat()), shape: [rows.length, 3] } }
 }
@@ -73,7 +73,7 @@ t.test('tensor: ops and the ONNX model agree with the float64 reference; nothing
 t.test('relay: forwards a request and relays the reply to the asker', async (t) => {
   const host = stubHost({ capabilities: ['log', 'send:counter', 'send:front'] })
   const { agent } = await load('relay', host)
-  const forwarded = JSON.parse(agent.onMessage(envelope({ to: 'counter', payload: { n: 2 } }, { from: 'front' })) ?? '')
+  const forwarded = JSON.parse(agent.onMessage(envelope({ to: 'counter', payload: { n: 2 } }, { from: 'front' })) ?? '') as unknown
   t.same(forwarded, { to: 'counter', forwarded: true, requestId: 'r1' })
   t.same(host.outbox, [{ kind: 'request', id: 'r1', to: 'counter', payload: { n: 2 } }])
   t.has(JSON.parse(agent.onMessage(envelope({})) ?? ''), { pending: 1, relayed: 0 })
@@ -82,7 +82,7 @@ t.test('relay: forwards a request and relays the reply to the asker', async (t) 
   t.same(host.outbox[1], { kind: 'message', id: 'm2', to: 'front', payload: { relayed: { count: 2 }, from: 'counter', requestId: 'r1' }, delegate: [] })
   t.has(JSON.parse(agent.onMessage(envelope({})) ?? ''), { pending: 0, relayed: 1 })
 
-  const refused = JSON.parse(agent.onMessage(envelope({ to: 'vault', payload: 1 })) ?? '')
+  const refused = JSON.parse(agent.onMessage(envelope({ to: 'vault', payload: 1 })) ?? '') as unknown
   t.match(refused, { to: 'vault', forwarded: false, error: 'E_CAP_DENIED', message: /send:vault/ })
   t.equal(agent.onMessage(envelope({}, { kind: 'reply', replyTo: 'r-unknown' })), undefined)
   t.match(host.logs.at(-1), ['warn', /r-unknown/])

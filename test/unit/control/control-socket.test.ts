@@ -49,18 +49,18 @@ async function client (t: Test, socketPath: string): Promise<ControlClient> {
 }
 
 /** A raw connection that speaks lines, to send what ControlClient never would. */
-async function raw (t: Test, socketPath: string): Promise<{ socket: net.Socket, send: (line: string) => void, next: () => Promise<any> }> {
+async function raw (t: Test, socketPath: string): Promise<{ socket: net.Socket, send: (line: string) => void, next: () => Promise<unknown> }> {
   const socket = net.createConnection(socketPath)
   await once(socket, 'connect')
   t.teardown(() => { socket.destroy() })
   const splitter = new LineSplitter()
-  const lines: any[] = []
+  const lines: unknown[] = []
   let wake: (() => void) | undefined
   socket.on('data', (chunk: Buffer) => {
-    lines.push(...splitter.push(chunk).lines.map((l) => JSON.parse(l)))
+    lines.push(...splitter.push(chunk).lines.map((l): unknown => JSON.parse(l)))
     wake?.()
   })
-  const next = async (): Promise<any> => {
+  const next = async (): Promise<unknown> => {
     while (lines.length === 0) await within(new Promise<void>((resolve) => { wake = resolve }), 'a reply line')
     return lines.shift()
   }
@@ -171,7 +171,7 @@ t.test('stream cancel: breaking out, or aborting, stops it on the node', async (
     if (first.length === 3) break
   }
   t.same(first, [0, 1, 2])
-  await within(cancels[0]!, 'the node to cancel the stream after break')
+  await within(cancels[0], 'the node to cancel the stream after break')
 
   const ac = new AbortController()
   const second: number[] = []
@@ -182,7 +182,7 @@ t.test('stream cancel: breaking out, or aborting, stops it on the node', async (
     }
   })(), AbortedError)
   t.same(second, [0, 1])
-  await within(cancels[1]!, 'the node to cancel the stream after abort')
+  await within(cancels[1], 'the node to cancel the stream after abort')
 
   for await (const e of c.stream('stuck')) {
     t.equal(e, 'once')

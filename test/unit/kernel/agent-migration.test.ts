@@ -20,7 +20,7 @@ async function kernelWithAgent (t: Test): Promise<Kernel> {
   await k.deploy({ component: probe.bytes, manifest: probe.manifest, id: 'mover' })
   return k
 }
-const count = async (k: Kernel): Promise<number> => JSON.parse(await k.request('cli:t', 'mover', '{"op":"count","n":0}') ?? '{}').count
+const count = async (k: Kernel): Promise<number> => (JSON.parse(await k.request('cli:t', 'mover', '{"op":"count","n":0}') ?? '{}') as { count: number }).count
 
 t.test('a freeze snapshots the state and the queue; a thaw puts the queue back and it runs', async (t) => {
   const k = await kernelWithAgent(t)
@@ -29,7 +29,7 @@ t.test('a freeze snapshots the state and the queue; a thaw puts the queue back a
   const snapshot = await k.freeze('mover')
   t.match(snapshot, { id: 'mover', namespace: 'default', caps: ['log', 'kv', 'tensor', 'send:*'] })
   t.ok(snapshot.state !== undefined && snapshot.state.byteLength > 0, 'the state came along')
-  t.equal(snapshot.mailbox.length + JSON.parse(new TextDecoder().decode(snapshot.state)).count - 5, 3, 'each message is either handled or in the snapshot, none twice')
+  t.equal(snapshot.mailbox.length + (JSON.parse(new TextDecoder().decode(snapshot.state)) as { count: number }).count - 5, 3, 'each message is either handled or in the snapshot, none twice')
   t.match(k.info('mover'), { status: 'migrating' })
   await t.rejects(k.freeze('mover'), { code: 'E_AGENT_UNAVAILABLE', message: /migrating and cannot be migrated now/ })
   k.thaw('mover', snapshot.mailbox)

@@ -2,11 +2,10 @@
 // the stub host stands in for the node (as the generated entry passes the real imports).
 import t from 'tap'
 import { AgentError, AgentHostError, defineAgent, type AgentContext, type Message } from '../../../src/sdk/agent.js'
-import type { HostImports } from '../../../src/sdk/host.js'
 import { bindAgent } from '../../../src/sdk/world.js'
 import { envelope, failure, stubHost, type StubHost } from '../../helpers/agent-stub-host.js'
 
-const bind = (agent: unknown, host: StubHost = stubHost()): ReturnType<typeof bindAgent> => bindAgent(agent, host.imports as unknown as HostImports)
+const bind = (agent: unknown, host: StubHost = stubHost()): ReturnType<typeof bindAgent> => bindAgent(agent, host.imports)
 const counter = defineAgent({
   initialState: () => ({ count: 0 }),
   onMessage (msg: Message<{ n?: number }>, ctx) {
@@ -102,7 +101,7 @@ t.test('state survives on-migrate → init, and onStart sees it', async (t) => {
   const replaced = bind(defineAgent({ onMessage (_m, ctx) { ctx.state = { fresh: true }; return ctx.state } }))
   replaced.init(new Uint8Array())
   t.equal(replaced.onMessage(envelope({})), '{"fresh":true}', 'ctx.state can be replaced; empty saved state counts as none')
-  t.same(JSON.parse(new TextDecoder().decode(replaced.onMigrate())).state, { fresh: true })
+  t.same((JSON.parse(new TextDecoder().decode(replaced.onMigrate())) as { state: unknown }).state, { fresh: true })
 })
 
 t.test('every failure leaves an export as a coded string, never an Error', async (t) => {

@@ -76,7 +76,7 @@ function start (maxPages = 1024, onLog?: (level: string, text: string) => void):
     'mielin:agent/kv': {},
     'mielin:agent/tensor': {}
   }
-  const modules = new Map(coreNames.map((name) => [name, new WA.Module(capMemory(files[name] as Uint8Array, maxPages).bytes)]))
+  const modules = new Map(coreNames.map((name) => [name, new WA.Module(capMemory(files[name], maxPages).bytes)]))
   const instances: CoreInstance[] = []
   const agent = glue.instantiate(
     (name) => modules.get(name) as object,
@@ -105,7 +105,7 @@ t.test('jco glue: what it imports and exports', async (t) => {
   t.same(glueImports, ['mielin:agent/host'], 'only the interfaces the core module uses, without @version')
   t.same(glueExports, [['init', 'function'], ['onMessage', 'function'], ['onMigrate', 'function']])
   t.same(coreNames.sort(), ['echo.core.wasm', 'echo.core2.wasm', 'echo.core3.wasm'])
-  const capped = coreNames.map((name) => [name, capMemory(files[name] as Uint8Array, 160).memories] as const)
+  const capped = coreNames.map((name) => [name, capMemory(files[name], 160).memories] as const)
   t.same(capped, [
     ['echo.core.wasm', [{ index: 0, initialPages: 1, maxPages: 160 }]], // echo.wat's own memory
     ['echo.core2.wasm', []], // the shim: a table of import trampolines

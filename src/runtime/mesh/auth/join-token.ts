@@ -78,7 +78,7 @@ export function decodeJoinToken (text: string): JoinTokenContent {
   return {
     clusterKey: new Uint8Array(body.subarray(0, KEY)),
     adminPublicKey: new Uint8Array(body.subarray(KEY, 2 * KEY)),
-    bootstrap: r.b as string[],
-    ...(r.n === undefined ? {} : { name: r.n as string })
+    bootstrap: r.b,
+    ...(r.n === undefined ? {} : { name: r.n })
   }
 }

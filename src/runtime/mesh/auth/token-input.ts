@@ -7,7 +7,7 @@ const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 }
 /** Seconds in a duration such as `30s`, `15m`, `1h` or `7d`; InvalidArgumentError otherwise. */
 export function parseDuration (text: string): number {
   const m = /^\s*(\d+)\s*([smhd])\s*$/i.exec(text)
-  const value = m === null ? 0 : Number(m[1]) * (UNITS[m[2]!.toLowerCase()] ?? 0)
+  const value = m === null ? 0 : Number(m[1]) * (UNITS[m[2].toLowerCase()] ?? 0)
   if (!Number.isSafeInteger(value) || value <= 0) {
     throw new InvalidArgumentError(`"${text}" is not a duration. Use a positive whole number and a unit: 30s (seconds), 15m (minutes), 1h (hours) or 7d (days).`, undefined, {
       suggestions: ['--ttl 1h']

@@ -57,7 +57,7 @@ t.test('init writes cluster.json and admin.key 0600, and they load back identica
   t.same(config.adminPublicKey, init.adminKey.publicKey.raw)
   t.same(config.bootstrap, bootstrap)
   t.equal(config.name, 'lab')
-  const json = JSON.parse(await readFile(path.join(d, 'cluster.json'), 'utf8'))
+  const json = JSON.parse(await readFile(path.join(d, 'cluster.json'), 'utf8')) as { clusterKey: string, adminPublicKey: string }
   t.equal(Buffer.from(json.clusterKey, 'base64').byteLength, 32, 'clusterKey is base64 of 32 bytes')
   t.equal(Buffer.from(json.adminPublicKey, 'base64').byteLength, 32)
   t.ok((await loadAdminKey(d)).equals(init.adminKey))
@@ -126,7 +126,7 @@ t.test('pskBytes is the swarm key text @libp2p/pnet accepts', async (t) => {
   const psk = pskBytes(key)
   t.equal(new TextDecoder().decode(psk), `/key/swarm/psk/1.0.0/\n/base16/\n${Buffer.from(key).toString('hex')}`)
   t.equal(psk.byteLength, 95, 'the size generateKey writes')
-  const components = { logger: { forComponent: () => Object.assign(() => {}, { error: () => {}, trace: () => {}, enabled: false }) } } as any
+  const components = { logger: { forComponent: () => Object.assign(() => {}, { error: () => {}, trace: () => {}, enabled: false }) } }
   // The factory's type hides the components argument the libp2p node passes it.
   const protector = (init: { psk: Uint8Array }): unknown => (preSharedKey(init) as (c: unknown) => unknown)(components)
   t.doesNotThrow(() => protector({ psk }))

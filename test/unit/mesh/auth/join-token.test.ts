@@ -29,12 +29,12 @@ t.test('every one-character typo is E_TOKEN_MALFORMED, never a different cluster
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
   let refused = 0
   for (let i = 'mielin1.'.length; i < token.length; i++) {
-    const c = alphabet[(alphabet.indexOf(token[i]!) + 7) % 64]!
+    const c = alphabet[(alphabet.indexOf(token[i]) + 7) % 64]
     const typo = token.slice(0, i) + c + token.slice(i + 1)
     try {
       decodeJoinToken(typo)
-    } catch (err: any) {
-      if (err.code === 'E_TOKEN_MALFORMED') refused++
+    } catch (err) {
+      if ((err as { code?: string }).code === 'E_TOKEN_MALFORMED') refused++
     }
   }
   t.equal(refused, token.length - 'mielin1.'.length)

@@ -15,7 +15,7 @@ const Add = schema.object({ a: schema.integer(), b: schema.integer() })
 class Nope extends MielinError { static override readonly defaultCode: string = 'E_NOPE' }
 
 const adder: ChannelHandlerEntry = {
-  schema: Add as never,
+  schema: Add,
   handler: async (f) => {
     const { a, b } = f as { a: number, b: number }
     if (a < 0) throw new Nope('negative')
@@ -45,8 +45,8 @@ t.test('requests are answered by id, concurrently, errors keep their code', asyn
 t.test('both directions and notifications share the stream', async (t) => {
   const seen: unknown[] = []
   const { client, server } = await pair(
-    { schema: schema.frame() as never, handler: (f, ctx) => { seen.push([ctx.kind, f]) } },
-    { schema: Add as never, handler: (f) => ({ back: (f as { a: number }).a }) }
+    { schema: schema.frame(), handler: (f, ctx) => { seen.push([ctx.kind, f]) } },
+    { schema: Add, handler: (f) => ({ back: (f as { a: number }).a }) }
   )
   await client.notify({ hello: 1 })
   t.same(await server.request({ a: 5, b: 0 }), { back: 5 }, 'the server side asks the client')
@@ -58,13 +58,13 @@ t.test('a request without a handler, a timeout, an abort', async (t) => {
   const { client, server } = await pair(undefined)
   await t.rejects(client.request({ a: 1 }), { code: 'E_PROTOCOL_UNSUPPORTED' })
   await t.rejects(server.request({ a: 1 }, { timeoutMs: 50 }), { code: 'E_PROTOCOL_UNSUPPORTED' })
-  const slow = await pair({ schema: schema.frame() as never, handler: async () => await new Promise((resolve) => setTimeout(resolve, 300)) })
+  const slow = await pair({ schema: schema.frame(), handler: async () => await new Promise((resolve) => setTimeout(resolve, 300)) })
   await t.rejects(slow.client.request({}, { timeoutMs: 50 }), { code: 'E_MESH_TIMEOUT' })
   await t.rejects(slow.client.request({}, { signal: AbortSignal.timeout(20) }), { code: 'E_ABORTED' })
 })
 
 t.test('a bad frame resets that stream only: in-flight requests fail, and the channel says so', async (t) => {
-  const { client, streams } = await pair({ schema: Add as never, handler: async () => await new Promise((resolve) => setTimeout(() => resolve({}), 200)) })
+  const { client, streams } = await pair({ schema: Add, handler: async () => await new Promise((resolve) => setTimeout(() => resolve({}), 200)) })
   const inFlight = client.request({ a: 1, b: 1 })
   streams[1].send(encodeFrame({ k: 'zz' })) // the server side sends garbage to the client
   await t.rejects(inFlight, { code: 'E_STREAM_CLOSED' })
@@ -84,7 +84,6 @@ t.test('an outbound channel re-opens its stream after it died', async (t) => {
     open: async () => {
       opened++
       const [out, inb] = await streamPair()
-      // eslint-disable-next-line no-new
       new Channel({ protocol: '/mielin/test/1.0.0', peer: 'client', handler: () => adder }, { stream: inb, connection: conn })
       return { stream: out, connection: conn }
     }
@@ -105,7 +104,7 @@ t.test('back-pressure: at most maxConcurrent handlers run, the stream pauses, an
   let peak = 0
   const blocked: Array<() => void> = [] // each running handler waits here until the test lets it go
   const { client, streams: [out, inb] } = await pair({
-    schema: schema.frame() as never,
+    schema: schema.frame(),
     handler: async () => {
       started++
       peak = Math.max(peak, ++running)
