@@ -5,7 +5,7 @@ import { InvalidArgumentError, MielinError } from '../errors.js'
 import { verifyToken, type Right } from '../mesh/index.js'
 import type { Mesh } from '../mesh/index.js'
 import { CONTROL_PROTOCOL, controlSchema } from './frames.js'
-import type { MeshServices } from '../cluster/index.js'
+import type { ClusterServices } from '../cluster/index.js'
 import type { AgentInfo, AgentView, DeployParams, LogLine, NodeStatus, SendParams, SendResult } from '../types/index.js'
 
 /**
@@ -14,7 +14,7 @@ import type { AgentInfo, AgentView, DeployParams, LogLine, NodeStatus, SendParam
  * from other machines).
  */
 export interface ControlApiDeps {
-  services: MeshServices
+  services: ClusterServices
   mesh: Mesh
   status: () => NodeStatus
   leave: () => void
@@ -63,7 +63,7 @@ export function controlHandlers (d: ControlApiDeps): { handlers: Record<string, 
  * New log lines of an agent anywhere, as they come: each ask to its node waits there for the
  * next line (a long poll of up to FOLLOW_WAIT_MS), so nothing is polled on a timer.
  */
-async function * follow (services: MeshServices, id: string, signal: AbortSignal): AsyncIterable<LogLine> {
+async function * follow (services: ClusterServices, id: string, signal: AbortSignal): AsyncIterable<LogLine> {
   let after = 0
   while (!signal.aborted) {
     const { result } = await services.onOwner<{ lines: LogLine[] }>(id, { op: 'logs', id, after, waitMs: FOLLOW_WAIT_MS }, signal)
@@ -82,7 +82,7 @@ const RIGHT_OF: Record<string, Right> = {
 }
 
 /** Serves the control API over libp2p: every call must carry a valid token for its right and namespace. */
-export async function serveRemoteControl (mesh: Mesh, handlers: Record<string, ControlHandler>, adminPublicKey: Uint8Array | PublicKey, services: MeshServices): Promise<void> {
+export async function serveRemoteControl (mesh: Mesh, handlers: Record<string, ControlHandler>, adminPublicKey: Uint8Array | PublicKey, services: ClusterServices): Promise<void> {
   await mesh.handle(CONTROL_PROTOCOL, controlSchema, async (frame, ctx) => {
     try {
       const right = RIGHT_OF[frame.method]

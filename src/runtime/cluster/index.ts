@@ -5,12 +5,17 @@
  *
  * @example
  * ```ts
- * const services = new MeshServices({ mesh, membership, kernel, store, directory, logs, logger })
+ * const services = new ClusterServices({ mesh, membership, kernel, store, directory, logs, logger })
  * await services.start()
  * const { reply } = await services.request('cli:me', 'hello', '{"n":1}', 30_000)
  * ```
  */
-export { MeshServices, type ServicesDeps } from './services.js'
+export { ClusterServices, type ClusterServicesComponents } from './cluster-services.js'
+export { IpcRouter, type IpcRouterComponents } from './ipc-router.js'
+export { Deployer, type DeployerComponents, type DeployFrame } from './deployer.js'
+export { NodeRpc, BLOB_CHUNK, type NodeRpcComponents } from './node-rpc.js'
+export { ClusterQueries, type ClusterQueriesComponents } from './cluster-queries.js'
+export { nodeSummary, peerView } from './member-views.js'
 export { AgentLogs } from './agent-logs.js'
 export { gossipOwnAgents, GOSSIP_LIMIT, learnFromBeat } from './agent-gossip.js'
 export { fromWire, IPC_PROTOCOL, ipcSchema, NODE_PROTOCOL, nodeSchema, toWire, type NodeRequest, type WireEnvelope } from './frames.js'

@@ -1,5 +1,5 @@
 import path from 'node:path'
-import type { MeshServices as ClusterServices } from '../cluster/index.js'
+import type { ClusterServices } from '../cluster/index.js'
 import { throwIfAborted } from '../errors.js'
 import { detectHardware, type HardwareProfile } from '../hal/index.js'
 import { Kernel } from '../kernel/index.js'

@@ -1,6 +1,6 @@
 import os from 'node:os'
 import { controlHandlers, serveRemoteControl } from '../api/index.js'
-import { AgentLogs, MeshServices as ClusterServices, gossipOwnAgents, learnFromBeat } from '../cluster/index.js'
+import { AgentLogs, ClusterServices, gossipOwnAgents, learnFromBeat } from '../cluster/index.js'
 import { ControlServer, controlSocketPath, type ControlHandler } from '../control/index.js'
 import type { HardwareProfile } from '../hal/index.js'
 import type { Kernel } from '../kernel/index.js'

@@ -1,0 +1,93 @@
+import { createHash } from 'node:crypto'
+import type { PeerId } from '@libp2p/interface'
+import { InvalidArgumentError } from '../errors.js'
+import type { Kernel } from '../kernel/index.js'
+import { parseManifest } from '../manifest/index.js'
+import type { DhtDirectory, Membership, Mesh } from '../mesh/index.js'
+import { parseRequirements, place, type NodeSummary } from '../placement/index.js'
+import type { NodeStore } from '../store/index.js'
+import type { AgentManifest, DeployParams, Placement } from '../types/index.js'
+import { hashBytes } from '../wasm/index.js'
+import { NODE_PROTOCOL, type NodeRequest } from './frames.js'
+import { nodeSummary } from './member-views.js'
+
+export interface DeployerComponents {
+  mesh: Pick<Mesh, 'peerId' | 'request'>
+  membership: Pick<Membership, 'members' | 'member'>
+  kernel: Pick<Kernel, 'deploy'>
+  store: Pick<NodeStore, 'getBlob' | 'putBlob'>
+  directory: Pick<DhtDirectory, 'get' | 'compareAndSet'>
+}
+
+export type DeployFrame = Extract<NodeRequest, { op: 'deploy' }>
+
+/**
+ * Puts agents on the cluster: picks a node for each replica (placement by constraints and
+ * load, or the node named), deploys it here or asks that node to, and records the new owner
+ * in the directory. A node told to deploy fetches the component, chunk by chunk, from the
+ * node that asked, and checks its hash.
+ */
+export class Deployer {
+  readonly #c: DeployerComponents
+  readonly #self: string
+
+  constructor (components: DeployerComponents) {
+    this.#c = components
+    this.#self = components.mesh.peerId.toString()
+  }
+
+  async deploy (p: DeployParams & { bytes: Uint8Array, manifest: AgentManifest }, signal?: AbortSignal): Promise<Placement[]> {
+    const spec = parseRequirements(p.require ?? [], p.manifest.placement)
+    const replicas = p.replicas ?? 1
+    const base = p.name ?? p.manifest.name
+    const hash = hashBytes(p.bytes)
+    await this.#c.store.putBlob(hash, p.bytes) // others fetch it from here
+    const out: Placement[] = []
+    for (let i = 1; i <= replicas; i++) {
+      const id = replicas === 1 ? base : `${base}-${i}`
+      const target = this.#target(p.node, () => place(spec, this.#c.membership.members().map(nodeSummary)))
+      const frame: DeployFrame = { op: 'deploy', hash, manifest: p.manifest as never, id, namespace: p.namespace ?? 'default', ...(p.caps !== undefined ? { caps: p.caps } : {}) }
+      out.push(target.peerId === this.#self
+        ? await this.deployHere(frame, this.#c.mesh.peerId, p.bytes)
+        : await this.#c.mesh.request<Placement>(target.peerId, NODE_PROTOCOL, frame, { signal, timeoutMs: 120_000 }))
+    }
+    return out
+  }
+
+  /** The node named with `--node` (peer id or name), else the one placement picks. */
+  #target (node: string | undefined, placed: () => NodeSummary): NodeSummary {
+    if (node === undefined) return placed()
+    const found = this.#c.membership.members().map(nodeSummary).find((n) => n.peerId === node || n.name === node)
+    if (found === undefined) throw new InvalidArgumentError(`No node "${node}" in the cluster.`, undefined, { suggestions: ['See the nodes with `mielin mesh peers`.'] })
+    return found
+  }
+
+  /** Runs the agent on this node; `bytes` when we have them, else from the store or fetched from `from`. */
+  async deployHere (f: DeployFrame, from: PeerId, bytes?: Uint8Array): Promise<Placement> {
+    const { kernel, store, directory, membership } = this.#c
+    const manifest = parseManifest(f.manifest, 'deploy request')
+    const component = bytes ?? await store.getBlob(f.hash) ?? await this.#fetchBlob(from, f.hash)
+    const previous = await directory.get(f.id).catch(() => undefined)
+    await kernel.deploy({ component, manifest, id: f.id, namespace: f.namespace, caps: f.caps })
+    const entry = await directory.compareAndSet(f.id, previous?.epoch, { node: this.#self, epoch: (previous?.epoch ?? 0) + 1 })
+    return { agent: f.id, node: this.#self, nodeName: membership.member(this.#self)?.name ?? this.#self, epoch: entry.epoch }
+  }
+
+  /** Fetches a component from the node that has it, chunk by chunk, and checks its hash. */
+  async #fetchBlob (from: PeerId, hash: string): Promise<Uint8Array> {
+    const parts: Buffer[] = []
+    let total = Infinity
+    for (let offset = 0; offset < total;) {
+      const r = await this.#c.mesh.request<{ data: string, total: number }>(from, NODE_PROTOCOL, { op: 'blob', hash, offset }, { timeoutMs: 30_000 })
+      const chunk = Buffer.from(r.data, 'base64')
+      if (chunk.length === 0) throw new Error(`the component ${hash.slice(0, 12)} came back short`)
+      parts.push(chunk)
+      offset += chunk.length
+      total = r.total
+    }
+    const bytes = Buffer.concat(parts)
+    if (createHash('sha256').update(bytes).digest('hex') !== hash) throw new Error(`the component fetched from ${from.toString()} does not match its hash`)
+    await this.#c.store.putBlob(hash, bytes)
+    return bytes
+  }
+}

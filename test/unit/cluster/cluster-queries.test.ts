@@ -1,0 +1,53 @@
+// Cluster queries over three nodes joined in memory: each node's part of an answer comes from
+// its own node RPC, and a request about one agent runs on the node that has it.
+import '../../helpers/esm-js-hook.js'
+import t from 'tap'
+import { defaultLogger } from '../../../src/runtime/logger.js'
+import type { Member } from '../../../src/runtime/mesh/index.js'
+import { agentKernel, blobStore, fixedLogs, member, membership, sharedDirectory } from '../../helpers/cluster-stubs.js'
+import { FakeWire } from '../../helpers/fake-mesh.js'
+
+// after the hook: the cluster's frames load the mesh, which loads libp2p (see esm-js-hook.ts)
+const { ClusterQueries, Deployer, IpcRouter, NodeRpc } = await import('../../../src/runtime/cluster/index.js')
+
+/** Nodes named after their agents: `{ a: ['x'], b: ['y', 'z'] }`. */
+async function cluster (agents: Record<string, string[]>) {
+  const wire = new FakeWire()
+  const directory = sharedDirectory()
+  const members: Member[] = []
+  const nodes: Record<string, { self: string, mesh: Awaited<ReturnType<FakeWire['mesh']>>, queries: InstanceType<typeof ClusterQueries> }> = {}
+  for (const [name, ids] of Object.entries(agents)) {
+    const mesh = await wire.mesh()
+    const self = mesh.peerId.toString()
+    members.push(member(self, name))
+    const kernel = agentKernel(ids)
+    for (const id of ids) directory.entries.set(id, { agent: id, node: self, epoch: 1, ts: 0 })
+    const store = blobStore()
+    const view = membership(() => members, self)
+    const deployer = new Deployer({ mesh: mesh.asMesh, membership: view, kernel, store, directory })
+    const rpc = new NodeRpc({ mesh: mesh.asMesh, kernel, store, directory, logs: fixedLogs([{ seq: 1, ts: 0, agent: ids[0] ?? '', level: 'info', message: `hello from ${name}` }]), deployer })
+    await rpc.start()
+    const router = new IpcRouter({ mesh: mesh.asMesh, kernel: { ...kernel, accept: () => {}, request: async () => undefined, send: () => { throw new Error('not here') } }, directory, logger: defaultLogger('test:cluster') })
+    nodes[name] = { self, mesh, queries: new ClusterQueries({ mesh: mesh.asMesh, membership: view, rpc, router }) }
+  }
+  return { nodes, members }
+}
+
+t.test('peers lists every member, this node marked', async (t) => {
+  const { nodes } = await cluster({ a: [], b: [] })
+  t.match(nodes.b.queries.peers(), [{ name: 'a', self: false, state: 'alive' }, { name: 'b', self: true }])
+})
+
+t.test('onOwner runs a node request where the agent lives, here or on a peer', async (t) => {
+  const { nodes } = await cluster({ a: ['x'], b: ['y'] })
+  t.same(await nodes.a.queries.onOwner('y', { op: 'logs', id: 'y' }), { node: nodes.b.self, result: { lines: [{ seq: 1, ts: 0, agent: 'y', level: 'info', message: 'hello from b' }] } })
+  t.match(await nodes.a.queries.onOwner('x', { op: 'inspect', id: 'x' }), { node: nodes.a.self, result: { id: 'x' } })
+  t.equal(nodes.a.mesh.sent.length, 1, 'only the peer was asked over the wire')
+  await t.rejects(nodes.a.queries.onOwner('ghost', { op: 'inspect', id: 'ghost' }), { code: 'E_AGENT_NOT_FOUND' })
+})
+
+t.test('askPeers finds the node that says it has the agent', async (t) => {
+  const { nodes } = await cluster({ a: [], b: [], c: ['z'] })
+  t.match(await nodes.a.queries.askPeers('z'), { agent: 'z', node: nodes.c.self })
+  t.equal(await nodes.a.queries.askPeers('nobody'), undefined)
+})
