@@ -29,7 +29,7 @@ async function cluster () {
     await rpc.start()
     return { name, self, mesh, kernel, store, deployer, rpc }
   }
-  return { a: await node('a'), b: await node('b'), directory }
+  return { a: await node('a'), b: await node('b'), directory, members }
 }
 
 const blobAsks = (m: FakeMesh): number => m.sent.filter(([, p, f]) => p === NODE_PROTOCOL && (f as { op: string }).op === 'blob').length
@@ -48,6 +48,14 @@ t.test('deployed from A with a constraint only B meets: B fetches the component 
   const again = await a.deployer.deploy({ bytes, manifest, node: 'b' })
   t.equal(again[0].epoch, 2, 'a new deploy of the same id moves its epoch on')
   t.equal(blobAsks(b.mesh), 3, 'and B uses the component it already has')
+})
+
+t.test('without constraints, the node with more of its memory free gets the agent', async (t) => {
+  const { a, b, members } = await cluster()
+  // heartbeats carry the bytes each process holds; both nodes have 16 GiB
+  members[0].load.memory = 12 * 2 ** 30
+  members[1].load.memory = 2 * 2 ** 30
+  t.match(await a.deployer.deploy({ bytes: randomBytes(10), manifest }), [{ nodeName: 'b', node: b.self }])
 })
 
 t.test('replicas on the node named run from the bytes at hand, each with its own id', async (t) => {
