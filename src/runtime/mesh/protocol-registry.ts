@@ -77,13 +77,13 @@ export class ProtocolRegistry {
 
   async handle<Req> (protocol: string, requestSchema: Schema<Req>, handler: RequestHandler<Req>, options: HandleOptions = {}): Promise<void> {
     checkProtocol(protocol)
-    this.#rpc.set(protocol, { schema: requestSchema as Schema<unknown>, handler: handler as RequestHandler<unknown>, options })
+    this.#rpc.set(protocol, { schema: requestSchema, handler: handler as RequestHandler<unknown>, options })
     if (this.#running !== undefined) await this.#registerRpc(protocol, options)
   }
 
   async handleChannel<Req> (protocol: string, frameSchema: Schema<Req>, handler: ChannelHandler<Req>, options: HandleOptions = {}): Promise<void> {
     checkProtocol(protocol)
-    this.#channels.set(protocol, { schema: frameSchema as Schema<unknown>, handler: handler as ChannelHandler<unknown>, options })
+    this.#channels.set(protocol, { schema: frameSchema, handler, options })
     if (this.#running !== undefined) await this.#registerChannel(protocol, options)
   }
 
