@@ -83,7 +83,7 @@ export class ProtocolRegistry {
 
   async handleChannel<Req> (protocol: string, frameSchema: Schema<Req>, handler: ChannelHandler<Req>, options: HandleOptions = {}): Promise<void> {
     checkProtocol(protocol)
-    this.#channels.set(protocol, { schema: frameSchema, handler, options })
+    this.#channels.set(protocol, { schema: frameSchema, handler: handler as ChannelHandler<unknown>, options })
     if (this.#running !== undefined) await this.#registerChannel(protocol, options)
   }
 
