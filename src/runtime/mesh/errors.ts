@@ -11,7 +11,7 @@ export class PeerRefusedError extends MielinError {
   static override readonly defaultExitCode: number = ExitCode.denied
 }
 
-/** libp2p denied a dial to a peer that failed the cluster check lately (admission.ts). */
+/** libp2p denied a dial to a peer that failed the cluster check lately (./admission). */
 export function refusedRecently (what: string, cause: unknown): PeerRefusedError {
   return new PeerRefusedError(`${what} failed the cluster check recently; this node refuses it for a while.`, undefined, {
     cause,

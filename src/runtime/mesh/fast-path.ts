@@ -7,12 +7,12 @@
  * in about half the time and carries about 1.5× the messages per second. So once a TCP
  * connection's peer tells us (identify) that it also listens on QUIC, the side that dialed
  * opens a QUIC connection too, and new streams prefer it. TCP stays up: it is the fallback
- * when UDP is filtered, and QUIC connections are admitted like any other (admission.ts).
+ * when UDP is filtered, and QUIC connections are admitted like any other (./admission).
  */
 import type { Connection, IdentifyResult } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { Logger } from '../logger.js'
-import type { Admission } from './admission.js'
+import type { Admission } from './admission/index.js'
 import type { MeshLibp2p } from './libp2p.js'
 
 export function isQuic (addr: Multiaddr): boolean {

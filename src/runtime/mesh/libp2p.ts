@@ -2,7 +2,7 @@
  * Builds the libp2p node of a mesh node: TCP and QUIC on one host:port, TLS 1.3 (or noise)
  * and yamux on TCP, identify, ping, a Kademlia DHT under `/mielin/kad/1.0.0`, optional
  * bootstrap and mDNS discovery, and the cluster's private network: pnet on TCP plus the
- * admission check on every connection (see ./admission.ts for what each layer guarantees).
+ * admission check on every connection (see ./admission for what each layer guarantees).
  */
 import { createHash } from 'node:crypto'
 import { lookup } from 'node:dns/promises'
@@ -24,7 +24,7 @@ import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import { InvalidArgumentError } from '../errors.js'
 import type { Logger } from '../logger.js'
-import { Admission, admission, gateComponents, RefusedPeers } from './admission.js'
+import { Admission, admission, gateComponents, RefusedPeers } from './admission/index.js'
 import { CLUSTER_KEY_LENGTH, pskBytes } from './auth/index.js'
 import { ClusterKeyError, NodeUnreachableError } from './errors.js'
 import { fixXsalsa20 } from './xsalsa20-fix.js'
