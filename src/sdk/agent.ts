@@ -62,7 +62,10 @@ export interface AgentLog {
 }
 
 export interface SendOptions {
-  /** Agent ids whose send capability you pass on to the receiver. Default: none. */
+  /**
+   * Agent ids whose send capability you pass on to the receiver, on this node or another;
+   * you must hold each (else the send fails with E_CAP_DENIED and nothing is sent). Default: none.
+   */
   delegate?: string[]
 }
 

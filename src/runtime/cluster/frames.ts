@@ -1,5 +1,5 @@
 import { schema, type Infer } from '../mesh/index.js'
-import { MAX_PAYLOAD_BYTES, type Envelope } from '../types/index.js'
+import { MAX_GRANT_CHARS, MAX_GRANTS, MAX_PAYLOAD_BYTES, type Envelope } from '../types/index.js'
 
 /** Wire forms of the node-to-node protocols: every field checked, every size bounded. */
 
@@ -16,14 +16,17 @@ export const envelopeSchema = schema.object({
   kind: schema.oneOf(['message', 'request', 'reply']),
   payload: schema.string({ max: MAX_PAYLOAD_BYTES }),
   replyTo: schema.optional(schema.string({ max: 128 })),
-  trace: schema.optional(schema.string({ max: 256 }))
+  trace: schema.optional(schema.string({ max: 256 })),
+  /** Capabilities the sender delegates; the receiving kernel grants them (kernel/delegation.ts). */
+  grants: schema.optional(schema.array(schema.string({ min: 6, max: MAX_GRANT_CHARS, pattern: /^send:/ }), { max: MAX_GRANTS }))
 })
 export type WireEnvelope = Infer<typeof envelopeSchema>
 
 export const toWire = (e: Envelope): WireEnvelope => ({ ...e, seq: e.seq.toString() })
 export const fromWire = (w: WireEnvelope): Envelope => ({
   id: w.id, from: w.from, to: w.to, seq: BigInt(w.seq), kind: w.kind, payload: w.payload,
-  ...(w.replyTo !== undefined ? { replyTo: w.replyTo } : {}), ...(w.trace !== undefined ? { trace: w.trace } : {})
+  ...(w.replyTo !== undefined ? { replyTo: w.replyTo } : {}), ...(w.trace !== undefined ? { trace: w.trace } : {}),
+  ...(w.grants !== undefined ? { grants: w.grants } : {})
 })
 
 /** The hot path: envelopes one way, and requests whose reply comes back on the channel. */

@@ -53,9 +53,14 @@ export class CapabilitySpace {
     return cap
   }
 
-  /** Adds a capability derived from another agent's; revoked with its parent. */
-  receive (from: Capability): Capability {
-    const cap = new Capability(from.kind, from.target, from)
+  /**
+   * Adds `send:<target>`, delegated to this agent by another: derived from `parent` (the
+   * sender's capability, on this node) and revoked with it, or a root capability when the
+   * sender is elsewhere. Holding the same one already (same target, same parent) adds none.
+   */
+  receive (target: string, parent?: Capability): Capability {
+    for (const c of this.#caps) if (c.kind === 'send' && c.target === target && c.parent === parent && !c.revoked) return c
+    const cap = new Capability('send', target, parent)
     this.#caps.add(cap)
     return cap
   }

@@ -3,6 +3,7 @@ import type { NodeStore } from '../store/index.js'
 import type { TensorEngine } from '../tensor/index.js'
 import type { HostCallName } from '../wasm/index.js'
 import type { CapabilitySpace } from './capabilities.js'
+import { delegatedGrants } from './delegation.js'
 import { AgentTensors } from './tensor-host.js'
 import type { EnvelopeKind } from '../types/index.js'
 
@@ -14,7 +15,8 @@ import type { EnvelopeKind } from '../types/index.js'
 
 export interface HostServicesDeps {
   agent: (id: string) => { caps: CapabilitySpace, manifest: { limits: { memoryMb: number } } }
-  send: (from: string, to: string, payload: string, kind: EnvelopeKind) => string
+  /** Sends an agent's message; `grants`: the capabilities it delegates with it. */
+  send: (from: string, to: string, payload: string, kind: EnvelopeKind, grants?: string[]) => string
   store?: NodeStore
   tensor?: () => Promise<TensorEngine>
 }
@@ -34,11 +36,10 @@ export class HostServices {
       case 'host': {
         const [to, payload, delegate] = args as [string, string, string[] | undefined]
         agent.caps.require('send', to)
-        // Delegation: the receiver gets send capabilities derived from the sender's own.
-        const derived = (delegate ?? []).map((target) => agent.caps.require('send', target))
-        const msgId = this.#deps.send(id, to, payload, op === 'request' ? 'request' : 'message')
-        for (const cap of derived) this.#deps.agent(to).caps.receive(cap)
-        return msgId
+        // Delegated capabilities travel with the message: the receiver's kernel, here or on
+        // another node, grants them (see delegation.ts).
+        const grants = delegate === undefined ? undefined : delegatedGrants(agent.caps, delegate)
+        return this.#deps.send(id, to, payload, op === 'request' ? 'request' : 'message', grants)
       }
       case 'kv':
         agent.caps.require('kv')

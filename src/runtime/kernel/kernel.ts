@@ -61,7 +61,7 @@ export class Kernel {
     const replies = new Replies({ pending: this.#pending, routing, events, log })
     const host = this.#host = new HostServices({
       agent: (id) => hostedAgent(agents, id),
-      send: (from, to, payload, kind) => routing.enqueue(routing.envelope(from, to, payload, kind)).id,
+      send: (from, to, payload, kind, grants) => routing.enqueue(routing.envelope(from, to, payload, kind, undefined, grants)).id,
       store: components.store,
       tensor: components.tensor
     })

@@ -1,5 +1,6 @@
 import { throwIfAborted } from '../errors.js'
 import type { Agent, KernelComponents } from './agent.js'
+import { grantCarried } from './delegation.js'
 import type { Dispatcher } from './dispatcher.js'
 import { checkEnvelope, newMessageId } from './envelope.js'
 import { AgentNotFoundError, AgentUnavailableError } from './errors.js'
@@ -8,8 +9,9 @@ import type { PendingReplies } from './replies.js'
 import type { Envelope, EnvelopeKind } from '../types/index.js'
 
 /**
- * Where an envelope goes: into a hosted agent's mailbox, on to where a migrated agent
- * went, to an outside client's listener, or out through the node's router (the mesh).
+ * Where an envelope goes: into a hosted agent's mailbox (which grants the receiver what
+ * the envelope delegates), on to where a migrated agent went, to an outside client's
+ * listener, or out through the node's router (the mesh), its grants still on it.
  * Every message of the node passes `enqueue`, so it allocates nothing of its own.
  */
 
@@ -63,10 +65,13 @@ export class Routing {
   }
 
   /** A new envelope from `from`, with its next sequence number. */
-  envelope (from: string, to: string, payload: string, kind: EnvelopeKind, replyTo?: string): Envelope {
+  envelope (from: string, to: string, payload: string, kind: EnvelopeKind, replyTo?: string, grants?: string[]): Envelope {
     const seq = (this.#seq.get(from) ?? 0n) + 1n
     this.#seq.set(from, seq)
-    return checkEnvelope({ id: newMessageId(), from, to, seq, kind, payload, ...(replyTo !== undefined ? { replyTo } : {}) })
+    const e: Envelope = { id: newMessageId(), from, to, seq, kind, payload }
+    if (replyTo !== undefined) e.replyTo = replyTo
+    if (grants !== undefined) e.grants = grants
+    return checkEnvelope(e)
   }
 
   enqueue (e: Envelope): Envelope {
@@ -93,8 +98,15 @@ export class Routing {
     }
     agent.ns.admitMessage()
     agent.mailbox.push(e)
+    if (e.grants !== undefined) grantCarried(agent, e.grants, this.#local(e.from))
     if (this.#d.events.active) this.#d.events.emit({ name: 'kernel:message', from: e.from, to: e.to, kind: e.kind, id: e.id })
     this.#d.dispatch.kick(agent)
     return e
+  }
+
+  /** The agent `id` when it runs on this kernel (a sender whose capabilities grants derive from). */
+  #local (id: string): Agent | undefined {
+    const agent = this.#d.agents.get(id)
+    return agent?.forward === undefined ? agent : undefined
   }
 }

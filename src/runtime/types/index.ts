@@ -9,7 +9,7 @@
  * ```
  */
 export type { AgentManifest, CapabilityName, PlacementSpec, ResourceLimitsSpec, RestartPolicy } from './manifest.js'
-export { MAX_PAYLOAD_BYTES, type Envelope, type EnvelopeKind } from './envelope.js'
+export { MAX_GRANT_CHARS, MAX_GRANTS, MAX_PAYLOAD_BYTES, type Envelope, type EnvelopeKind } from './envelope.js'
 export type { HardwareSummary } from './hardware.js'
 export type { AgentInfo, AgentStatus } from './agent.js'
-export type { AgentView, DeployParams, LogLine, NodeStatus, PeerView, Placement, SendParams, SendResult } from './node-api.js'
+export type { AgentList, AgentView, DeployParams, LogLine, NodeStatus, PeerView, Placement, SendParams, SendResult, UnreachableNode } from './node-api.js'
