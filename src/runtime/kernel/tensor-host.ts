@@ -59,13 +59,13 @@ export class AgentTensors {
     if (!BINARY.has(op)) throw InvalidArgumentError.choice('binary op', op, [...BINARY])
     const ta = this.#get(a)
     const tb = this.#get(b)
-    return this.#add(await (ta[op as 'add'] as (x: Tensor) => Promise<Tensor>).call(ta, tb))
+    return this.#add(await ta[op as 'add'](tb))
   }
 
   async unary (op: string, a: number): Promise<number> {
     if (!UNARY.has(op)) throw InvalidArgumentError.choice('unary op', op, [...UNARY])
     const t = this.#get(a)
-    return this.#add(await (t[op as 'relu'] as () => Promise<Tensor>).call(t))
+    return this.#add(await t[op as 'relu']())
   }
 
   async reshape (h: number, shape: ArrayLike<number>): Promise<number> {

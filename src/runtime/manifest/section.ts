@@ -57,7 +57,7 @@ function sections (wasm: Uint8Array): Section[] {
     let result = 0
     for (let shift = 0; shift < 35; shift += 7) {
       if (pos >= wasm.length) throw invalid(`it ends inside a section header at byte ${pos}`)
-      const byte = wasm[pos++] as number
+      const byte = wasm[pos++]
       result += (byte & 0x7f) * 2 ** shift
       if ((byte & 0x80) === 0) return result
     }
@@ -65,7 +65,7 @@ function sections (wasm: Uint8Array): Section[] {
   }
   while (pos < wasm.length) {
     const start = pos
-    const id = wasm[pos++] as number
+    const id = wasm[pos++]
     const size = read()
     const contentStart = pos
     const end = contentStart + size

@@ -38,6 +38,7 @@ const describe = (value: unknown): string => {
   if (value === null) return 'null'
   if (Array.isArray(value)) return 'an array'
   if (typeof value === 'string') return `a string of ${value.length} characters`
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- objects are named, not shown: String() only sees a primitive
   return typeof value === 'object' ? 'an object' : `${typeof value} ${String(value).slice(0, 32)}`
 }
 
@@ -227,7 +228,7 @@ function variant<K extends string, M extends Record<string, Schema<Frame>>> (key
       if (!isPlainObject(value)) return fail(path, 'an object', value)
       const tag = value[key]
       if (typeof tag !== 'string' || !Object.hasOwn(schemas, tag)) return fail(`${path}.${key}`, `one of ${names.join(', ')}`, tag)
-      const out = (schemas[tag] as Schema<Frame>).parse(value, path)
+      const out = schemas[tag].parse(value, path)
       return { ...out, [key]: tag } as Infer<M[keyof M]>
     }
   }
