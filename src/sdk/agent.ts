@@ -37,7 +37,7 @@ export const SDK_VERSION = '0.1.0'
 export type MessageKind = 'message' | 'request' | 'reply'
 
 /** One message, as a handler sees it. */
-export interface Message<P = any> {
+export interface Message<P = any> { // eslint-disable-line @typescript-eslint/no-explicit-any -- payloads are the agent author's JSON; `unknown` would make every `msg.payload.x` in an agent a type error
   /** Unique message id. */
   id: string
   /** The sender's agent id, or "cli:…" / "node:…" for messages from outside the mesh. */
@@ -148,7 +148,7 @@ export interface AgentContext<S = Record<string, unknown>> {
 }
 
 /** What you give `defineAgent`. */
-export interface AgentDefinition<S = Record<string, unknown>, P = any> {
+export interface AgentDefinition<S = Record<string, unknown>, P = any> { // eslint-disable-line @typescript-eslint/no-explicit-any -- as Message
   /** The state of a fresh agent (not called when the agent resumes from saved state). Default: {}. */
   initialState?: () => S
   /** Called once after the agent starts (fresh or resumed), before any message. */
@@ -162,12 +162,12 @@ export interface AgentDefinition<S = Record<string, unknown>, P = any> {
 }
 
 /** An agent, as `defineAgent` returns it; export it as the module's default. */
-export interface Agent<S = Record<string, unknown>, P = any> extends AgentDefinition<S, P> {
+export interface Agent<S = Record<string, unknown>, P = any> extends AgentDefinition<S, P> { // eslint-disable-line @typescript-eslint/no-explicit-any -- as Message
   readonly sdkVersion: string
 }
 
 /** Declares an agent. The build step turns its default export into the world's exports. */
-export function defineAgent<S = Record<string, unknown>, P = any> (definition: AgentDefinition<S, P>): Agent<S, P> {
+export function defineAgent<S = Record<string, unknown>, P = any> (definition: AgentDefinition<S, P>): Agent<S, P> { // eslint-disable-line @typescript-eslint/no-explicit-any -- as Message
   return { ...definition, sdkVersion: SDK_VERSION }
 }
 

@@ -174,7 +174,7 @@ export async function toDialTarget (addr: string): Promise<Multiaddr | PeerId> {
   }
   const m = /^\[?([^\]]+?)\]?:(\d{1,5})$/.exec(s)
   if (m === null) {
-    try { return peerIdFromString(s) } catch {}
+    try { return peerIdFromString(s) } catch { /* not a peer id either: say what is accepted */ }
     throw new InvalidArgumentError(`"${s}" is neither HOST:PORT, a multiaddr, nor a peer id.`, undefined, { suggestions: ['Example: 10.0.0.5:4001 or /ip4/10.0.0.5/tcp/4001/p2p/12D3Koo…'] })
   }
   const [, host, portText] = m as unknown as [string, string, string]
