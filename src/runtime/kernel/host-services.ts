@@ -62,7 +62,7 @@ export class HostServices {
       }
     }
     let map = this.#kv.get(id)
-    if (map === undefined) this.#kv.set(id, map = new Map())
+    if (map === undefined) this.#kv.set(id, map = new Map<string, string>())
     switch (op) {
       case 'get': return map.get(key)
       case 'set': map.set(key, value); return undefined
@@ -80,16 +80,17 @@ export class HostServices {
       t = new AgentTensors(await this.#engine, memoryMb * 2 ** 20)
       this.#tensors.set(id, t)
     }
-    const a = args as any[] // eslint-disable-line @typescript-eslint/no-explicit-any
+    // The worker passes each call's arguments in the order and types of the WIT tensor interface.
+    type Args<K extends keyof AgentTensors> = Parameters<AgentTensors[K]>
     switch (op) {
-      case 'create': return t.create(a[0], a[1])
-      case 'read': return await t.read(a[0])
-      case 'dispose': return t.dispose(a[0])
-      case 'binary': return await t.binary(a[0], a[1], a[2])
-      case 'unary': return await t.unary(a[0], a[1])
-      case 'reshape': return await t.reshape(a[0], a[1])
-      case 'loadModel': return await t.loadModel(a[0])
-      case 'runModel': return await t.runModel(a[0], a[1])
+      case 'create': return t.create(...args as Args<'create'>)
+      case 'read': return await t.read(...args as Args<'read'>)
+      case 'dispose': return t.dispose(...args as Args<'dispose'>)
+      case 'binary': return await t.binary(...args as Args<'binary'>)
+      case 'unary': return await t.unary(...args as Args<'unary'>)
+      case 'reshape': return await t.reshape(...args as Args<'reshape'>)
+      case 'loadModel': return await t.loadModel(...args as Args<'loadModel'>)
+      case 'runModel': return await t.runModel(...args as Args<'runModel'>)
     }
     throw new InvalidArgumentError(`Unknown tensor function ${op}.`)
   }
