@@ -1,5 +1,5 @@
 import { generateKeyPair } from '@libp2p/crypto/keys'
-import { errorFromBody } from '../control/index.js'
+import { errorFromBody } from '../rpc/index.js'
 import { throwIfAborted } from '../errors.js'
 import { loadCluster } from '../mesh/index.js'
 import { Mesh } from '../mesh/index.js'

@@ -36,28 +36,7 @@ export class ControlDeniedError extends MielinError {
   static override readonly defaultExitCode: number = ExitCode.denied
 }
 
-/** A line that is not JSON or not a request (or reply), or one over the size limit. */
-export class ControlProtocolError extends InvalidInputError {
-  static override readonly defaultCode: string = 'E_CONTROL_PROTOCOL'
-}
-
 /** The control socket path cannot be used: too long for a Unix socket, or taken by a file that is not a socket. */
 export class ControlSocketPathError extends InvalidInputError {
   static override readonly defaultCode: string = 'E_CONTROL_SOCKET_PATH'
-}
-
-/** The method is not one the node serves. */
-export class UnknownMethodError extends MielinError {
-  static override readonly defaultCode: string = 'E_UNKNOWN_METHOD'
-  static override readonly defaultExitCode: number = ExitCode.usage
-}
-
-/** What a handler threw that was not a MielinError: a bug. */
-export function internalError (method: string, err: unknown): MielinError {
-  const message = err instanceof Error ? err.message : String(err)
-  return new MielinError(`Internal error in the node while handling "${method}": ${message}`, 'E_INTERNAL', {
-    exitCode: ExitCode.internal,
-    cause: err,
-    suggestions: ['This is a bug in mielin. Re-run the node with DEBUG=mielin:* and report its output.']
-  })
 }

@@ -2,9 +2,9 @@
  * The local control API: other `mielin` commands (and `mielin top`) talk to the node running
  * with the same data dir through a Unix domain socket at `<dataDir>/control.sock`, mode 0600,
  * so only the user who started the node can use it (no token needed: the file mode is the
- * check). The protocol is newline-delimited JSON (see protocol.ts); methods either reply once
- * or stream events until they end or the client cancels. Windows named pipes are out of
- * scope for now: on Windows the control socket is not available.
+ * check). On it runs the RPC layer's protocol (src/runtime/rpc), as between nodes: methods
+ * either answer once or stream events until they end or the client cancels. Windows named
+ * pipes are out of scope for now: on Windows the control socket is not available.
  *
  * @example
  * ```ts
@@ -23,12 +23,8 @@
  * ```
  */
 export { ControlClient, type ControlClientOptions } from './client.js'
-export type { ControlContext, ControlHandler, ControlStreamHandler } from './connection.js'
 export {
-  ControlClosedError, ControlDeniedError, ControlProtocolError, ControlSocketPathError, NodeNotRunningError, NodeRunningError, UnknownMethodError
+  ControlClosedError, ControlDeniedError, ControlSocketPathError, NodeNotRunningError, NodeRunningError
 } from './errors.js'
-export {
-  CONTROL_SOCKET_FILE, controlSocketPath, errorFromBody, MAX_LINE_BYTES,
-  type ControlCancel, type ControlErrorBody, type ControlReply, type ControlRequest, type RequestId
-} from './protocol.js'
-export { ControlServer, type ControlServerInit, type ControlServerStatus } from './server.js'
+export { CONTROL_SOCKET_FILE, controlSocketPath, MAX_CONTROL_FRAME_BYTES } from './protocol.js'
+export { ControlServer, type ControlHandler, type ControlServerInit, type ControlServerStatus, type ControlStreamHandler } from './server.js'

@@ -2,9 +2,14 @@ import { chmod, lstat, mkdir, unlink } from 'node:fs/promises'
 import net from 'node:net'
 import path from 'node:path'
 import { defaultLogger, type Logger } from '../logger.js'
-import { Connection, type ControlHandler, type ControlStreamHandler } from './connection.js'
+import { Channel, serveMethods, socketDuplex, type CallMethod, type StreamMethod } from '../rpc/index.js'
 import { ControlDeniedError, ControlSocketPathError, NodeRunningError } from './errors.js'
-import { MAX_LINE_BYTES } from './protocol.js'
+import { MAX_CONTROL_FRAME_BYTES } from './protocol.js'
+
+/** A request/response method of the control API. */
+export type ControlHandler = CallMethod
+/** A streaming method of the control API: each value is sent as an event; stop when the signal aborts. */
+export type ControlStreamHandler = StreamMethod
 
 export interface ControlServerInit {
   /** Where to listen; a node uses `controlSocketPath(dataDir)`, i.e. `<dataDir>/control.sock`. */
@@ -15,8 +20,8 @@ export interface ControlServerInit {
   streams?: Record<string, ControlStreamHandler>
   /** Default: `defaultLogger('control')`. */
   logger?: Logger
-  /** The longest request line accepted; a longer one closes its connection. Default 8 MiB. */
-  maxLineBytes?: number
+  /** The largest frame accepted; a larger one closes its connection. Default 8 MiB. */
+  maxFrameBytes?: number
 }
 
 export type ControlServerStatus = 'stopped' | 'starting' | 'started' | 'stopping'
@@ -24,14 +29,15 @@ export type ControlServerStatus = 'stopped' | 'starting' | 'started' | 'stopping
 const errno = (err: unknown): string | undefined => (err as NodeJS.ErrnoException).code
 
 /**
- * Serves the control protocol on a Unix domain socket that only its owner can use (mode
- * 0600). Windows named pipes are not supported.
+ * Serves the control methods on a Unix domain socket that only its owner can use (mode
+ * 0600), one RPC channel per connection. Windows named pipes are not supported.
  */
 export class ControlServer {
   readonly socketPath: string
   readonly #init: ControlServerInit
   readonly #log: Logger
-  readonly #connections = new Set<Connection>()
+  // each client's socket, and the channel that serves it
+  readonly #connections = new Map<net.Socket, Channel>()
   #server: net.Server | undefined
   #ino: number | undefined
   #status: ControlServerStatus = 'stopped'
@@ -54,15 +60,17 @@ export class ControlServer {
     try {
       await mkdir(path.dirname(this.socketPath), { recursive: true, mode: 0o700 })
       await this.#removeStale()
-      const parts = {
-        handlers: this.#init.handlers ?? {},
-        streams: this.#init.streams ?? {},
-        logger: this.#log,
-        maxLineBytes: this.#init.maxLineBytes ?? MAX_LINE_BYTES
-      }
+      // the socket is the owner's own: a bug's message may reach the CLI
+      const handler = serveMethods({ calls: this.#init.handlers, streams: this.#init.streams }, { detail: true, logger: this.#log })
       const server = net.createServer((socket) => {
-        const c = new Connection(socket, parts, () => this.#connections.delete(c))
-        this.#connections.add(c)
+        socket.once('close', () => this.#connections.delete(socket))
+        this.#connections.set(socket, new Channel({
+          protocol: 'control',
+          peer: this.socketPath,
+          maxFrameBytes: this.#init.maxFrameBytes ?? MAX_CONTROL_FRAME_BYTES,
+          logger: this.#log,
+          handler: () => handler
+        }, { stream: socketDuplex(socket, `control connection on ${this.socketPath}`) }))
       })
       // a listen error reaches the caller as a MielinError: printing it here too would say it twice
       server.on('error', (err) => {
@@ -101,7 +109,7 @@ export class ControlServer {
     const server = this.#server
     this.#server = undefined
     const closed = server?.listening === true ? new Promise<void>((resolve) => server.close(() => resolve())) : undefined
-    for (const c of this.#connections) c.destroy()
+    for (const socket of this.#connections.keys()) socket.destroy()
     this.#connections.clear()
     await closed
   }

@@ -1,4 +1,5 @@
-import { ExitCode, InvalidInputError, MielinError, UnavailableError, type MielinErrorOptions } from '../errors.js'
+import { ExitCode, InvalidInputError, MielinError, UnavailableError } from '../errors.js'
+import { errorBody, type ErrorBody } from '../rpc/index.js'
 
 /** No connection could be made to a node (nothing listening, wrong address, wrong cluster key). */
 export class NodeUnreachableError extends UnavailableError {
@@ -19,28 +20,9 @@ export function refusedRecently (what: string, cause: unknown): PeerRefusedError
   })
 }
 
-/**
- * A frame that is too big, not JSON, or of the wrong shape. `path` names the bad field
- * (`frame.load.cpu`). On the wire it resets the one stream it arrived on, nothing else.
- */
-export class BadFrameError extends InvalidInputError {
-  static override readonly defaultCode: string = 'E_BAD_FRAME'
-  readonly path: string
-
-  constructor (message: string, path = 'frame', options: MielinErrorOptions = {}) {
-    super(message, undefined, options)
-    this.path = path
-  }
-}
-
-/** A request got no answer in time. */
+/** A dial, or the opening of a stream, took longer than its timeout. */
 export class MeshTimeoutError extends UnavailableError {
   static override readonly defaultCode: string = 'E_MESH_TIMEOUT'
-}
-
-/** The stream or channel closed (or was reset) before the answer came. */
-export class StreamClosedError extends UnavailableError {
-  static override readonly defaultCode: string = 'E_STREAM_CLOSED'
 }
 
 /** The peer does not serve that protocol. */
@@ -58,31 +40,8 @@ export class ClusterKeyError extends InvalidInputError {
   static override readonly defaultCode: string = 'E_CLUSTER_KEY'
 }
 
-/** What travels on the wire when a handler fails. */
-export interface RemoteErrorInfo {
-  code: string
-  message: string
-  suggestions?: string[]
-}
+// The wire's own errors are the RPC layer's: the mesh speaks it between nodes.
+export { BadFrameError, RemoteError, StreamClosedError } from '../rpc/index.js'
 
-/**
- * The remote handler failed. `code` is the remote's own code (`E_AGENT_NOT_FOUND`, …) so
- * callers can react to it as if it had happened locally; `peer` says where.
- */
-export class RemoteError extends MielinError {
-  static override readonly defaultCode: string = 'E_REMOTE'
-  readonly peer: string
-
-  constructor (peer: string, info: RemoteErrorInfo) {
-    super(info.message, /^E_[A-Z0-9_]{1,62}$/.test(info.code) ? info.code : undefined, { suggestions: info.suggestions })
-    this.peer = peer
-  }
-}
-
-/** Turns any handler failure into what may be sent to a peer: our own errors keep their code, bugs stay private. */
-export function toRemoteErrorInfo (err: unknown): RemoteErrorInfo {
-  if (err instanceof MielinError) {
-    return { code: err.code, message: err.message.slice(0, 2048), suggestions: err.suggestions.slice(0, 8).map((s) => s.slice(0, 512)) }
-  }
-  return { code: 'E_REMOTE_INTERNAL', message: 'The remote handler failed (see the remote node\'s log).' }
-}
+/** @deprecated the RPC layer's `errorBody`; kept while test/helpers/fake-mesh.ts still names it. */
+export const toRemoteErrorInfo = (err: unknown): ErrorBody => errorBody(err, 'a remote request')

@@ -1,5 +1,7 @@
-// The local control socket as the CLI uses it: calls, errors that keep their code, streams
-// that can be cancelled, and a socket only its owner can use.
+// The local control socket as the CLI uses it: the RPC protocol over a Unix socket (the cases
+// every transport shares are in test/integration/rpc-transports.test.ts), what only a
+// socket has (bytes that push back, frames from a client that is not mielin), and a socket
+// file only its owner can use, that one node at a time serves.
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { lstat, mkdtemp, rm, stat, writeFile } from 'node:fs/promises'
@@ -7,12 +9,10 @@ import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import t, { type Test } from 'tap'
-import { AbortedError, MielinError } from '../../../src/runtime/errors.js'
-import {
-  ControlClient, ControlServer, controlSocketPath, MAX_LINE_BYTES, type ControlServerInit
-} from '../../../src/runtime/control/index.js'
-import { LineSplitter } from '../../../src/runtime/control/protocol.js'
-import { TokenScopeError } from '../../../src/runtime/mesh/auth/index.js'
+import { MielinError } from '../../../src/runtime/errors.js'
+import { ControlClient, ControlServer, controlSocketPath, MAX_CONTROL_FRAME_BYTES, type ControlServerInit } from '../../../src/runtime/control/index.js'
+import { Channel, encodeFrame, FrameDecoder, decodeJson, serveMethods, socketDuplex, type ByteDuplex } from '../../../src/runtime/rpc/index.js'
+import { until } from '../../helpers/until.js'
 
 const tmp = await mkdtemp(path.join(os.tmpdir(), 'mielin-ctl-'))
 t.teardown(() => rm(tmp, { recursive: true, force: true }))
@@ -20,26 +20,14 @@ let n = 0
 const dataDir = (): string => path.join(tmp, `n${++n}`)
 const quiet = Object.assign(() => {}, { error: () => {}, enabled: false })
 
-/** Resolves with the promise, or fails the test after `ms` instead of hanging. */
-async function within<T> (p: Promise<T>, what: string, ms = 5000): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<never>((_resolve, reject) => { timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms) })
-  try {
-    return await Promise.race([p, timeout])
-  } finally {
-    clearTimeout(timer)
-  }
-}
-
-/** Resolves when the signal aborts. */
 const abortOf = (signal: AbortSignal): Promise<void> =>
-  new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }))
+  new Promise((resolve) => { signal.addEventListener('abort', () => { resolve() }, { once: true }) })
 
-async function server (t: Test, init: Partial<ControlServerInit> = {}, dir = dataDir()): Promise<{ server: ControlServer, socketPath: string, dir: string }> {
+async function server (t: Test, init: Partial<ControlServerInit> = {}, dir = dataDir()): Promise<{ server: ControlServer, socketPath: string }> {
   const s = new ControlServer({ socketPath: controlSocketPath(dir), logger: quiet, ...init })
   await s.start()
   t.teardown(() => s.stop())
-  return { server: s, socketPath: s.socketPath, dir }
+  return { server: s, socketPath: s.socketPath }
 }
 
 async function client (t: Test, socketPath: string): Promise<ControlClient> {
@@ -48,162 +36,104 @@ async function client (t: Test, socketPath: string): Promise<ControlClient> {
   return c
 }
 
-/** A raw connection that speaks lines, to send what ControlClient never would. */
-async function raw (t: Test, socketPath: string): Promise<{ socket: net.Socket, send: (line: string) => void, next: () => Promise<unknown> }> {
+/** A raw connection, to send what ControlClient never would. */
+async function raw (t: Test, socketPath: string): Promise<net.Socket> {
   const socket = net.createConnection(socketPath)
   await once(socket, 'connect')
   t.teardown(() => { socket.destroy() })
-  const splitter = new LineSplitter()
-  const lines: unknown[] = []
-  let wake: (() => void) | undefined
-  socket.on('data', (chunk: Buffer) => {
-    lines.push(...splitter.push(chunk).lines.map((l): unknown => JSON.parse(l)))
-    wake?.()
-  })
-  const next = async (): Promise<unknown> => {
-    while (lines.length === 0) await within(new Promise<void>((resolve) => { wake = resolve }), 'a reply line')
-    return lines.shift()
-  }
-  return { socket, send: (line) => socket.write(line + '\n'), next }
+  return socket
 }
 
-t.test('call: params in, result out; undefined becomes null', async (t) => {
+t.test('calls and streams share one connection; a bug says what it was on the owner\'s socket', async (t) => {
   const { socketPath } = await server(t, {
-    handlers: { add: ({ a, b }: { a: number, b: number }) => a + b, nothing: async () => undefined, echo: (p: unknown) => p }
+    handlers: { add: ({ a, b }: { a: number, b: number }) => a + b, bug: () => { throw new TypeError('x is undefined') } },
+    streams: { async * count ({ to }: { to: number }) { for (let i = 1; i <= to; i++) yield i } }
   })
   const c = await client(t, socketPath)
-  t.equal(await c.call('add', { a: 2, b: 3 }), 5)
-  t.equal(await c.call('nothing'), null)
-  t.same(await c.call('echo'), {}, 'params default to {}')
-  const many = await Promise.all(Array.from({ length: 50 }, async (_, i) => await c.call<number>('add', { a: i, b: 1 })))
-  t.same(many, Array.from({ length: 50 }, (_, i) => i + 1), 'concurrent calls on one connection each get their own reply')
+  const [sum, events] = await Promise.all([
+    c.call('add', { a: 2, b: 3 }),
+    (async () => { const all: number[] = []; for await (const e of c.stream<number>('count', { to: 300 })) all.push(e); return all })()
+  ])
+  t.equal(sum, 5)
+  t.equal(events.length, 300)
+  const err = await c.call('bug').catch((e: unknown) => e)
+  t.ok(err instanceof MielinError)
+  t.match(err, { code: 'E_INTERNAL', exitCode: 70, message: 'Internal error in the node while handling "bug": x is undefined', suggestions: [/bug in mielin/] })
 })
 
-t.test('a MielinError crosses the socket with its code, message, suggestions and exit code', async (t) => {
-  const { socketPath } = await server(t, {
-    handlers: {
-      deploy: () => { throw new TokenScopeError('This token does not grant "deploy".', undefined, { suggestions: ['mielin token issue --rights deploy'] }) },
-      bug: () => { throw new TypeError('x is undefined') }
+t.test('back-pressure through the socket: a client that stops reading stops the producer, and loses nothing', async (t) => {
+  const socketPath = path.join(tmp, 'back-pressure.sock')
+  let produced = 0
+  let waitedForDrain = false
+  const handler = serveMethods({
+    streams: { async * big () { for (let i = 0; i < 5000; i++) { produced++; yield { i, pad: 'x'.repeat(1000) } } } }
+  })
+  const srv = net.createServer((socket) => {
+    const duplex = socketDuplex(socket, 'test')
+    // the server's writes wait here when the socket's buffers are full
+    const spied: ByteDuplex = Object.assign(Object.create(duplex) as ByteDuplex, {
+      onDrain: async () => { waitedForDrain = true; await duplex.onDrain() }
+    })
+    const ch = new Channel({ protocol: 'control', peer: 'test', handler: () => handler }, { stream: spied })
+    t.teardown(() => ch.abort())
+  })
+  await new Promise<void>((resolve) => srv.listen(socketPath, resolve))
+  t.teardown(() => { srv.close() })
+
+  // a client that grants all the credit in the world, then does not read
+  const socket = await raw(t, socketPath)
+  socket.pause()
+  socket.write(encodeFrame({ k: 'q', id: 1, b: { method: 'big' }, w: 1_000_000 }))
+  await until('the server to wait for the socket to drain', () => waitedForDrain)
+  const held = produced
+  t.ok(held < 5000, `the producer stopped at ${held} of 5000 events (about ${held} KB held in buffers)`)
+
+  const decoder = new FrameDecoder(MAX_CONTROL_FRAME_BYTES)
+  const got: number[] = []
+  let ended = false
+  socket.on('data', (chunk: Buffer) => {
+    for (const body of decoder.push(chunk)) {
+      const f = decodeJson(body) as { k: string, b?: { i: number } }
+      if (f.k === 'v') got.push((f.b as { i: number }).i)
+      if (f.k === 'd') ended = true
     }
   })
-  const c = await client(t, socketPath)
-  const err = await c.call('deploy').catch((e: unknown) => e)
-  t.ok(err instanceof MielinError)
-  t.match(err, { code: 'E_TOKEN_SCOPE', exitCode: 5, message: 'This token does not grant "deploy".', suggestions: ['mielin token issue --rights deploy'] })
-  await t.rejects(c.call('bug'), { code: 'E_INTERNAL', exitCode: 70, message: /"bug": x is undefined/, suggestions: [/bug in mielin/] })
-  await t.rejects(c.call('nope'), { code: 'E_UNKNOWN_METHOD', exitCode: 2, message: /Methods: bug, deploy\./ })
-  t.equal(await c.call('deploy').catch(() => 'still connected'), 'still connected')
+  socket.resume()
+  await until(`every event, then the end (${got.length} so far)`, () => ended, 20_000)
+  t.same(got, Array.from({ length: 5000 }, (_, i) => i), 'in order, none lost')
 })
 
-t.test('a malformed line gets an error and the connection stays usable', async (t) => {
+t.test('a malformed frame closes that connection only; the server stays up', async (t) => {
   const { socketPath } = await server(t, { handlers: { ping: () => 'pong' } })
-  const r = await raw(t, socketPath)
-  r.send('this is not json')
-  t.match(await r.next(), { id: null, error: { code: 'E_CONTROL_PROTOCOL', exitCode: 3, message: /not JSON/, suggestions: [/"method"/] } })
-  r.send('{"method":"ping"}')
-  t.match(await r.next(), { id: null, error: { code: 'E_CONTROL_PROTOCOL', message: /"id"/ } })
-  r.send('{"id":7}')
-  t.match(await r.next(), { id: 7, error: { code: 'E_CONTROL_PROTOCOL', message: /"method"/ } })
-  r.send('{"id":8,"method":"ping"}')
-  t.same(await r.next(), { id: 8, result: 'pong' })
+  const other = await client(t, socketPath)
+  for (const garbage of [
+    Buffer.from('{"id":1,"method":"ping"}\n'), // a line of the old protocol: its "{" reads as a 123-byte length
+    Buffer.concat([Buffer.from([9]), Buffer.from('not json!')]),
+    encodeFrame({ k: 'zz', id: 1 }),
+    encodeFrame({ k: 'q', id: 1, b: { method: 42 } })
+  ]) {
+    const r = await raw(t, socketPath)
+    const closed = once(r, 'close')
+    r.write(garbage)
+    if (garbage[0] === 0x7b) r.end() // the old line is shorter than the length it announces: the end shows it
+    await closed
+  }
+  t.equal(await other.call('ping'), 'pong', 'other connections carry on')
+  const fresh = await client(t, socketPath)
+  t.equal(await fresh.call('ping'), 'pong', 'and new ones are served')
 })
 
-t.test('a line over 8 MiB closes that connection only', async (t) => {
+t.test('a frame over 8 MiB closes that connection before its body is read', async (t) => {
   const { socketPath } = await server(t, { handlers: { ping: () => 'pong' } })
   const other = await client(t, socketPath)
   const r = await raw(t, socketPath)
-  const closed = once(r.socket, 'close')
-  r.socket.write(`{"id":1,"method":"ping","params":"${'x'.repeat(MAX_LINE_BYTES)}"}\n`)
-  t.match(await r.next(), { id: null, error: { code: 'E_CONTROL_PROTOCOL', message: /longer than 8388608 bytes/ } })
-  await within(closed, 'the connection to close')
+  const closed = once(r, 'close')
+  // the length prefix alone announces 8 MiB + 1: the body never needs to come
+  r.write(encodeFrame({ p: 'x'.repeat(MAX_CONTROL_FRAME_BYTES) }, MAX_CONTROL_FRAME_BYTES + 64).subarray(0, 4))
+  await closed
   t.equal(await other.call('ping'), 'pong', 'other connections carry on')
-})
-
-t.test('stream: events in order, then the end', async (t) => {
-  const { socketPath } = await server(t, {
-    streams: {
-      async * count ({ to }: { to: number }) { for (let i = 1; i <= to; i++) yield { name: 'test:tick', i } }
-    }
-  })
-  const c = await client(t, socketPath)
-  const seen: number[] = []
-  for await (const e of c.stream<{ i: number }>('count', { to: 5000 })) seen.push(e.i)
-  t.equal(seen.length, 5000)
-  t.ok(seen.every((v, i) => v === i + 1), 'in order, none lost (past the client high-water mark)')
-  t.same(await within((async () => { const all = []; for await (const e of c.stream('count', { to: 0 })) all.push(e); return all })(), 'an empty stream'), [])
-  await t.rejects(c.call('count', { to: 3 }), { code: 'E_CONTROL_PROTOCOL', message: /use stream\(\)/ }, 'call() on a stream says so')
-})
-
-t.test('stream errors arrive as MielinErrors', async (t) => {
-  const { socketPath } = await server(t, {
-    streams: { async * broken () { yield 1; throw new TokenScopeError('no read') } }
-  })
-  const c = await client(t, socketPath)
-  const seen: unknown[] = []
-  await t.rejects((async () => { for await (const e of c.stream('broken')) seen.push(e) })(), { code: 'E_TOKEN_SCOPE', exitCode: 5 })
-  t.same(seen, [1])
-})
-
-t.test('stream cancel: breaking out, or aborting, stops it on the node', async (t) => {
-  const cancels: Array<Promise<void>> = []
-  const { socketPath } = await server(t, {
-    streams: {
-      async * forever (_params: unknown, { signal }: { signal: AbortSignal }) {
-        cancels.push(abortOf(signal))
-        for (let i = 0; !signal.aborted; i++) {
-          yield i
-          await new Promise((resolve) => setImmediate(resolve))
-        }
-      },
-      // An event source that never yields again and ignores its signal must not pin the request.
-      async * stuck () {
-        yield 'once'
-        await new Promise(() => {})
-      }
-    },
-    handlers: { ping: () => 'pong' }
-  })
-  const c = await client(t, socketPath)
-
-  const first: number[] = []
-  for await (const e of c.stream<number>('forever')) {
-    first.push(e)
-    if (first.length === 3) break
-  }
-  t.same(first, [0, 1, 2])
-  await within(cancels[0], 'the node to cancel the stream after break')
-
-  const ac = new AbortController()
-  const second: number[] = []
-  await t.rejects((async () => {
-    for await (const e of c.stream<number>('forever', {}, { signal: ac.signal })) {
-      second.push(e)
-      if (second.length === 2) ac.abort()
-    }
-  })(), AbortedError)
-  t.same(second, [0, 1])
-  await within(cancels[1], 'the node to cancel the stream after abort')
-
-  for await (const e of c.stream('stuck')) {
-    t.equal(e, 'once')
-    break
-  }
-  t.equal(await c.call('ping'), 'pong', 'the connection is still usable')
-})
-
-t.test('a cancelled or aborted call aborts the handler', async (t) => {
-  let seen: Promise<void> | undefined
-  const { socketPath } = await server(t, {
-    handlers: { slow: async (_p: unknown, { signal }: { signal: AbortSignal }) => { seen = abortOf(signal); await new Promise(() => {}) } }
-  })
-  const c = await client(t, socketPath)
-  const ac = new AbortController()
-  const call = c.call('slow', {}, { signal: ac.signal })
-  while (seen === undefined) await new Promise((resolve) => setImmediate(resolve))
-  const rejected = t.rejects(call, { code: 'E_ABORTED', exitCode: 130 })
-  ac.abort()
-  await rejected
-  await within(seen, 'the handler signal to abort')
+  await t.rejects(other.call('echo', { p: 'x'.repeat(MAX_CONTROL_FRAME_BYTES) }), { code: 'E_BAD_FRAME', message: /over the 8388608-byte limit/ }, 'the client does not send one either')
+  t.equal(await other.call('ping'), 'pong')
 })
 
 t.test('the socket file is owner-only (0600), and removed on stop', async (t) => {
@@ -247,7 +177,7 @@ t.test('the socket of a node that died is replaced', async (t) => {
     const fs = require('node:fs'); fs.mkdirSync(${JSON.stringify(dir)}, { recursive: true })
     require('node:net').createServer().listen(${JSON.stringify(socketPath)}, () => process.kill(process.pid, 'SIGKILL'))
   `], { stdio: 'ignore' })
-  await within(once(child, 'exit'), 'the child to die')
+  await once(child, 'exit')
   t.ok((await lstat(socketPath)).isSocket(), 'a stale socket file is there')
   await t.rejects(ControlClient.connect(socketPath), { code: 'E_NODE_NOT_RUNNING' })
 
@@ -277,10 +207,10 @@ t.test('stopping the node fails pending calls with E_CONTROL_CLOSED and aborts t
   await s.start()
   const c = await ControlClient.connect(controlSocketPath(dir))
   const call = c.call('slow')
-  while (seen === undefined) await new Promise((resolve) => setImmediate(resolve))
-  const rejected = t.rejects(call, { code: 'E_CONTROL_CLOSED', exitCode: 4 })
+  await until('the handler to start', () => seen !== undefined)
+  const rejected = t.rejects(call, { code: 'E_CONTROL_CLOSED', exitCode: 4, message: /closed the connection/ })
   await s.stop()
   await rejected
-  await within(seen, 'the handler to be aborted')
+  await seen
   await t.rejects(c.call('slow'), { code: 'E_CONTROL_CLOSED' })
 })

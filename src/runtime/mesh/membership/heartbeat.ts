@@ -6,7 +6,7 @@
  */
 import { peerIdFromString } from '@libp2p/peer-id'
 import { BadFrameError } from '../errors.js'
-import { decodeJson } from '../wire/codec.js'
+import { decodeJson } from '../wire/index.js'
 import { schema, type Infer, type JsonValue, type Schema } from '../wire/schema.js'
 
 export const HEARTBEAT_PROTOCOL = '/mielin/heartbeat/1.0.0'

@@ -4,7 +4,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { defaultLogger, type Logger } from '../../logger.js'
 import type { Mesh } from '../mesh.js'
-import type { ChannelContext } from '../wire/channel.js'
+import type { ChannelContext } from '../wire/index.js'
 import type { JsonValue } from '../wire/schema.js'
 import { EventBus } from '../../event-bus.js'
 import { HEARTBEAT_PROTOCOL, MAX_RELAY, heartbeatFrameSchema, signBeat, verifyBeat, type Heartbeat, type HeartbeatFrame, type Load, type SignedBeat } from './heartbeat.js'
@@ -135,7 +135,7 @@ export class Membership {
       load: {
         agents: load.agents ?? 0,
         messagesPerSec: load.messagesPerSec ?? 0,
-        cpu: load.cpu ?? Math.min(1, os.loadavg()[0] as number / Math.max(1, os.availableParallelism())),
+        cpu: load.cpu ?? Math.min(1, os.loadavg()[0] / Math.max(1, os.availableParallelism())),
         memory: load.memory ?? process.memoryUsage.rss()
       },
       seq: this.#seq++,

@@ -1,6 +1,8 @@
 /**
- * The mesh wire: length-prefixed, schema-checked, size-limited JSON frames over libp2p
- * streams. A bad frame (too big, not JSON, wrong shape) resets the one stream it came on.
+ * The mesh wire: schema-checked, size-limited JSON frames over libp2p streams. The frames,
+ * channels and their codec are the RPC layer's (src/runtime/rpc), re-exported here for the
+ * mesh's protocols; what is the mesh's own is the schemas of its frames and the chunking of
+ * binary payloads. A bad frame (too big, not JSON, wrong shape) resets the one stream it came on.
  *
  * @example
  * ```ts
@@ -13,8 +15,9 @@
  * ```
  */
 export { schema, type Schema, type OptionalSchema, type Infer, type ObjectOf, type Frame, type JsonValue, type StringOptions, type NumberOptions, type ArrayOptions, type RecordOptions, type JsonOptions } from './schema.js'
-export { encodeFrame, decodeJson, FrameDecoder, DEFAULT_MAX_FRAME_BYTES, HARD_MAX_FRAME_BYTES } from './codec.js'
-export { FrameStream, type FrameStreamOptions } from './frame-stream.js'
-export { serveRequest, requestOnce, errorInfoSchema, type RequestContext, type RequestHandler, type ServeOptions, type RequestOnceOptions } from './rpc.js'
-export { Channel, raceSignal, type ChannelContext, type ChannelHandler, type ChannelHandlerEntry, type ChannelInit, type ChannelOptions, type ChannelRequestOptions } from './channel.js'
+export {
+  encodeFrame, decodeJson, FrameDecoder, DEFAULT_MAX_FRAME_BYTES, HARD_MAX_FRAME_BYTES, FrameStream, type FrameStreamOptions,
+  Channel, raceSignal, type ChannelContext, type ChannelHandler, type ChannelHandlerEntry, type ChannelInit, type ChannelOptions, type ChannelRequestOptions
+} from '../../rpc/index.js'
+export { serveRequest, requestOnce, type RequestContext, type RequestHandler, type ServeOptions, type RequestOnceOptions } from './rpc.js'
 export { toBase64Chunks, fromBase64Chunks, DEFAULT_CHUNK_BYTES } from './chunks.js'

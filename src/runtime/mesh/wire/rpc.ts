@@ -6,8 +6,8 @@
 import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import type { Logger } from '../../logger.js'
 import { AbortedError, MielinError } from '../../errors.js'
-import { BadFrameError, MeshTimeoutError, RemoteError, StreamClosedError, toRemoteErrorInfo, type RemoteErrorInfo } from '../errors.js'
-import { FrameStream } from './frame-stream.js'
+import { BadFrameError, errorBody, FrameStream, RemoteError, StreamClosedError, type ErrorBody } from '../../rpc/index.js'
+import { MeshTimeoutError } from '../errors.js'
 import { schema, type Frame, type Schema } from './schema.js'
 
 export interface RequestContext {
@@ -31,10 +31,11 @@ export interface ServeOptions {
   signal?: AbortSignal
 }
 
-export const errorInfoSchema: Schema<RemoteErrorInfo> = schema.object({
+const errorInfoSchema: Schema<Partial<ErrorBody>> = schema.object({
   code: schema.string({ max: 64 }),
   message: schema.string({ max: 4096 }),
-  suggestions: schema.optional(schema.array(schema.string({ max: 1024 }), { max: 16 }))
+  suggestions: schema.optional(schema.array(schema.string({ max: 1024 }), { max: 16 })),
+  exitCode: schema.optional(schema.integer({ min: 1, max: 255 }))
 })
 
 const envelopeSchema = schema.object({
@@ -66,13 +67,13 @@ export async function serveRequest<Req> (stream: Stream, connection: Connection,
     // a handler stopped because the asker hung up is routine; any other non-mielin error is a bug
     if (signal.aborted) log?.(`${stream.protocol} handler aborted: ${(err as Error)?.message ?? String(err)}`)
     else if (!(err instanceof MielinError)) log?.error(`${stream.protocol} handler failed: ${(err as Error)?.stack ?? String(err)}`)
-    reply = { error: toRemoteErrorInfo(err) }
+    reply = { error: errorBody(err, stream.protocol) }
   }
   try {
     await fs.write(reply)
   } catch (err) {
     // an answer too big for the frame limit becomes an error answer; a closed stream ends here
-    if (err instanceof BadFrameError && fs.open) await fs.write({ error: toRemoteErrorInfo(err) }).catch(() => {})
+    if (err instanceof BadFrameError && fs.open) await fs.write({ error: errorBody(err, stream.protocol) }).catch(() => {})
     else log?.(`${stream.protocol}: could not answer (${(err as Error).message})`)
   }
   await fs.close({ signal: AbortSignal.timeout(5000) })

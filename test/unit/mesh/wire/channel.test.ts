@@ -38,7 +38,7 @@ t.test('requests are answered by id, concurrently, errors keep their code', asyn
   const answers = await Promise.all([client.request({ a: 1, b: 7 }), client.request({ a: 2, b: 2 }), client.request({ a: 3, b: 3 })])
   t.same(answers, [{ sum: 8 }, { sum: 4 }, { sum: 6 }], 'the slow first answer does not block the others')
   await t.rejects(client.request({ a: -1, b: 0 }), { code: 'E_NOPE', message: 'negative', peer: 'server' })
-  await t.rejects(client.request({ a: 999, b: 0 }), { code: 'E_REMOTE_INTERNAL' }, 'a bug stays private')
+  await t.rejects(client.request({ a: 999, b: 0 }), { code: 'E_INTERNAL', exitCode: 70, message: /the node's log has the details/ }, 'a bug stays private')
   await t.rejects(client.request({ a: 1, b: 2 }, { schema: schema.object({ product: schema.integer() }) }), { code: 'E_BAD_FRAME' }, 'a wrong answer shape is a bad frame')
 })
 
@@ -59,7 +59,7 @@ t.test('a request without a handler, a timeout, an abort', async (t) => {
   await t.rejects(client.request({ a: 1 }), { code: 'E_PROTOCOL_UNSUPPORTED' })
   await t.rejects(server.request({ a: 1 }, { timeoutMs: 50 }), { code: 'E_PROTOCOL_UNSUPPORTED' })
   const slow = await pair({ schema: schema.frame(), handler: async () => await new Promise((resolve) => setTimeout(resolve, 300)) })
-  await t.rejects(slow.client.request({}, { timeoutMs: 50 }), { code: 'E_MESH_TIMEOUT' })
+  await t.rejects(slow.client.request({}, { timeoutMs: 50 }), { code: 'E_REQUEST_TIMEOUT' })
   await t.rejects(slow.client.request({}, { signal: AbortSignal.timeout(20) }), { code: 'E_ABORTED' })
 })
 

@@ -1,16 +1,23 @@
 /**
- * Frames over one libp2p stream: ordered, back-pressured writes and size-checked reads,
- * either pulled one at a time (`read`) or pushed to a callback (`onFrame`, the hot path).
- * A bad frame aborts this stream with a `BadFrameError` and nothing else: errors never
- * escape into libp2p's event dispatch.
+ * Frames over one byte connection (a libp2p stream, a Unix socket: see ./duplex.ts):
+ * ordered, back-pressured writes and size-checked reads, either pulled one at a time
+ * (`read`) or pushed to a callback (`onFrame`, the hot path). A bad frame aborts this
+ * connection with a `BadFrameError` and nothing else: errors never escape into the
+ * transport's event dispatch.
  */
 import type { Stream } from '@libp2p/interface'
 import type { Uint8ArrayList } from 'uint8arraylist'
-import type { Logger } from '../../logger.js'
-import { AbortedError } from '../../errors.js'
-import { BadFrameError, StreamClosedError } from '../errors.js'
+import type { Logger } from '../logger.js'
+import { AbortedError } from '../errors.js'
+import type { ByteDuplex } from './duplex.js'
+import { BadFrameError, StreamClosedError } from './errors.js'
 import { DEFAULT_MAX_FRAME_BYTES, FrameDecoder, decodeJson, encodeFrame } from './codec.js'
-import type { Schema } from './schema.js'
+import { isLibp2pStream, libp2pDuplex } from './libp2p-duplex.js'
+
+/** Checks a decoded frame and returns it typed, or throws (a wire schema, a zod schema). */
+export interface Parser<T> {
+  parse: (value: unknown, path?: string) => T
+}
 
 export interface FrameStreamOptions {
   /** Largest frame body accepted or sent, in bytes. @default 1 MiB */
@@ -26,7 +33,8 @@ interface PendingWrite { bytes: Uint8Array, resolve: () => void, reject: (err: E
 const RESOLVED = Promise.resolve()
 
 export class FrameStream {
-  readonly stream: Stream
+  /** The connection the frames travel on. */
+  readonly stream: ByteDuplex
   readonly maxFrameBytes: number
   readonly #decoder: FrameDecoder
   readonly #log?: Logger
@@ -40,23 +48,32 @@ export class FrameStream {
   #writes: PendingWrite[] = []
   #batch: Uint8Array[] = []
   #pumping = false
+  #readPaused = false // the duplex was asked to stop reading
+  #onClose?: (reason?: Error) => void
 
-  constructor (stream: Stream, options: FrameStreamOptions = {}) {
-    this.stream = stream
+  /** Over a ByteDuplex, or a libp2p stream (wrapped in one). */
+  constructor (connection: ByteDuplex | Stream, options: FrameStreamOptions = {}) {
+    this.stream = isLibp2pStream(connection) ? libp2pDuplex(connection) : connection
     this.maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES
     this.#decoder = new FrameDecoder(this.maxFrameBytes)
     this.#log = options.logger
     this.#maxQueued = options.maxQueuedFrames ?? 64
-    stream.addEventListener('message', (evt) => { this.#onData(evt.data) })
-    // 'end': the peer finished writing and everything it sent has been delivered
-    stream.addEventListener('end', () => { this.#end(new StreamClosedError('The peer closed the stream.')) })
-    stream.addEventListener('close', (evt) => {
-      const err = evt.error ?? undefined
-      this.#end(new StreamClosedError(err === undefined ? 'The stream closed.' : `The stream was reset: ${err.message}`, undefined, { cause: err }))
+    this.stream.listen({
+      data: (chunk) => { this.#onData(chunk) },
+      end: () => { this.#end(new StreamClosedError('The peer closed the stream.')) },
+      close: (err) => {
+        this.#end(new StreamClosedError(err === undefined ? 'The stream closed.' : `The stream was reset: ${err.message}`, undefined, { cause: err }))
+        this.#onClose?.(err)
+      }
     })
   }
 
-  get open (): boolean { return this.stream.status === 'open' && this.stream.writeStatus === 'writable' }
+  get open (): boolean { return this.stream.writable }
+
+  /** Calls `fn` once the connection is gone both ways (after `onEnd`): nothing can be sent back any more. */
+  onClose (fn: (reason?: Error) => void): void {
+    this.#onClose = fn
+  }
 
   /** Calls `fn` once when no more frames will come (closed, reset, or a bad frame). */
   onEnd (fn: (reason: Error) => void): void {
@@ -70,7 +87,7 @@ export class FrameStream {
     try {
       bytes = encodeFrame(frame, this.maxFrameBytes)
     } catch (err) {
-      return Promise.reject(err)
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)))
     }
     return this.writeEncoded(bytes)
   }
@@ -81,8 +98,8 @@ export class FrameStream {
    * most of the throughput.
    */
   writeEncoded (bytes: Uint8Array): Promise<void> {
-    if (this.#writes.length === 0 && !this.stream.writableNeedsDrain) {
-      if (this.stream.writeStatus !== 'writable') return Promise.reject(new StreamClosedError('The stream is closed for writing.'))
+    if (this.#writes.length === 0 && !this.stream.needsDrain) {
+      if (!this.stream.writable) return Promise.reject(new StreamClosedError('The stream is closed for writing.'))
       this.#batch.push(bytes)
       if (this.#batch.length === 1) queueMicrotask(this.#flush)
       return RESOLVED
@@ -94,17 +111,17 @@ export class FrameStream {
   }
 
   /** Bytes and frames waiting to be sent (for callers that shed load instead of queueing). */
-  get writeBacklog (): number { return this.#writes.length + (this.stream.writableNeedsDrain ? 1 : 0) }
+  get writeBacklog (): number { return this.#writes.length + (this.stream.needsDrain ? 1 : 0) }
 
   readonly #flush = (): void => {
     const batch = this.#batch
     if (batch.length === 0) return
     this.#batch = []
     try {
-      this.stream.send(batch.length === 1 ? batch[0] as Uint8Array : Buffer.concat(batch))
+      this.stream.send(batch.length === 1 ? batch[0] : Buffer.concat(batch))
     } catch (err) {
       // closed meanwhile: these frames are lost, as they would be in flight; readers see the end
-      this.#log?.(`stream ${this.stream.protocol} ${this.stream.id}: ${batch.length} frames not sent (${(err as Error).message})`)
+      this.#log?.(`${this.stream.label}: ${batch.length} frames not sent (${(err as Error).message})`)
     }
   }
 
@@ -113,12 +130,12 @@ export class FrameStream {
     try {
       this.#flush()
       while (this.#writes.length > 0) {
-        if (this.stream.writableNeedsDrain) await this.stream.onDrain()
+        if (this.stream.needsDrain) await this.stream.onDrain()
         // Everything that queued up meanwhile leaves in one send. A QUIC stream asks for a
         // drain after every send (until the native write completes), so one frame per send
         // would cost one native write, and one wait, per frame.
         const ws = this.#writes.splice(0)
-        this.stream.send(ws.length === 1 ? (ws[0] as PendingWrite).bytes : Buffer.concat(ws.map((w) => w.bytes)))
+        this.stream.send(ws.length === 1 ? (ws[0]).bytes : Buffer.concat(ws.map((w) => w.bytes)))
         for (const w of ws) w.resolve()
       }
     } catch (err) {
@@ -130,7 +147,7 @@ export class FrameStream {
   }
 
   /** Reads the next frame and checks it; a bad frame aborts the stream and rejects. */
-  async read<T> (s: Schema<T>, options: { signal?: AbortSignal } = {}): Promise<T> {
+  async read<T> (s: Parser<T>, options: { signal?: AbortSignal } = {}): Promise<T> {
     const value = await this.#next(options.signal)
     try {
       return s.parse(value)
@@ -152,7 +169,7 @@ export class FrameStream {
    */
   pause (): void {
     this.#paused = true
-    if (this.stream.readStatus === 'readable') this.stream.pause()
+    this.#pauseReading()
   }
 
   resume (): void {
@@ -170,8 +187,8 @@ export class FrameStream {
 
   /** Resets the stream because of `err` (logged); pending reads reject with it. */
   fail (err: Error): void {
-    if (err instanceof BadFrameError) this.#log?.(`bad frame on ${this.stream.protocol} (stream ${this.stream.id}): ${err.message}`)
-    else this.#log?.(`stream ${this.stream.protocol} ${this.stream.id} failed: ${err.message}`)
+    if (err instanceof BadFrameError) this.#log?.(`bad frame on ${this.stream.label}: ${err.message}`)
+    else this.#log?.(`${this.stream.label} failed: ${err.message}`)
     this.#end(err)
     this.stream.abort(err)
   }
@@ -179,11 +196,7 @@ export class FrameStream {
   /** Closes our writing end after what is queued has gone (the peer may still finish). */
   async close (options: { signal?: AbortSignal } = {}): Promise<void> {
     this.#flush()
-    try {
-      await this.stream.close(options)
-    } catch (err) {
-      this.stream.abort(err as Error)
-    }
+    await this.stream.close(options)
   }
 
   #onData (chunk: Uint8Array | Uint8ArrayList): void {
@@ -199,7 +212,7 @@ export class FrameStream {
           w.resolve(value)
         } else {
           this.#queue.push(value)
-          if (this.#queue.length >= this.#maxQueued && this.stream.readStatus === 'readable') this.stream.pause()
+          if (this.#queue.length >= this.#maxQueued) this.#pauseReading()
         }
         if (this.#ended !== undefined) return
       }
@@ -231,16 +244,23 @@ export class FrameStream {
     })
   }
 
+  #pauseReading (): void {
+    if (this.#readPaused || this.#ended !== undefined) return
+    this.#readPaused = true
+    this.stream.pause()
+  }
+
   #resumeIfPaused (): void {
-    if (this.stream.readStatus === 'paused' && this.#queue.length < this.#maxQueued) {
-      try { this.stream.resume() } catch { /* closing */ }
+    if (this.#readPaused && this.#queue.length < this.#maxQueued) {
+      this.#readPaused = false
+      this.stream.resume()
     }
   }
 
   #end (reason: Error): void {
     if (this.#ended !== undefined) return
     if (this.#decoder.buffered > 0 && reason instanceof StreamClosedError) {
-      this.#log?.(`stream ${this.stream.protocol} ${this.stream.id} ended inside a frame (${this.#decoder.buffered} bytes dropped)`)
+      this.#log?.(`${this.stream.label} ended inside a frame (${this.#decoder.buffered} bytes dropped)`)
     }
     this.#ended = reason
     const w = this.#waiter

@@ -1,0 +1,289 @@
+/**
+ * One long-lived connection carrying many calls, streams and notifications in both
+ * directions (the frames are in ./frames.ts), over any ByteDuplex: a libp2p stream between
+ * nodes, the Unix control socket. This side's requests and their answers live here; the
+ * requests the other side sends are run by ./responder.ts.
+ *
+ * An outbound channel re-opens its connection on the next use after it died; the requests in
+ * flight on a dead connection fail with E_STREAM_CLOSED (they may or may not have been
+ * handled: callers that need exactly-once retry with their own sequence numbers).
+ */
+import type { Connection, PeerId, Stream } from '@libp2p/interface'
+import { AbortedError, throwIfAborted } from '../errors.js'
+import type { Logger } from '../logger.js'
+import type { ByteDuplex } from './duplex.js'
+import { BadFrameError, errorFromBody, RequestTimeoutError, RpcProtocolError, StreamClosedError } from './errors.js'
+import { FrameStream, type Parser } from './frame-stream.js'
+import { parseEnvelope, type RpcFrame } from './frames.js'
+import { IncomingStream } from './incoming-stream.js'
+import { Responder, type Handler, type HandlerEntry, type HandlerKind } from './responder.js'
+import { raceSignal } from './race-signal.js'
+
+export interface ChannelContext {
+  /** Who is at the other end: the peer id on the mesh, the socket path locally. */
+  peer: string
+  /** The libp2p peer and connection, when the channel runs between nodes. */
+  remotePeer?: PeerId
+  connection?: Connection
+  protocol: string
+  /** The channel the request came on: ask back, or push notifications, on it. */
+  channel: Channel
+  kind: HandlerKind
+  /** Aborted when the caller cancels, hangs up, or the channel closes. */
+  signal: AbortSignal
+}
+
+/**
+ * Handles one request body. The return value is the answer (nothing means `{}`); an
+ * AsyncIterable return value makes it a stream, whose values are sent as its events.
+ */
+export type ChannelHandler<Req = unknown> = Handler<Req, ChannelContext>
+/** A handler and the schema its request bodies must pass (a body that does not resets the connection). */
+export type ChannelHandlerEntry<Req = unknown> = HandlerEntry<Req, ChannelContext>
+
+export interface ChannelOptions {
+  /** Largest frame, in bytes. @default 1 MiB */
+  maxFrameBytes?: number
+  /** Default time a request waits for its answer; 0 waits for ever. @default 30000 */
+  requestTimeoutMs?: number
+  /** Calls and notifications handled at once before the connection is paused. @default 128 */
+  maxConcurrent?: number
+  /** Streams the other side may have open at once on this connection. @default 64 */
+  maxStreams?: number
+  logger?: Logger
+}
+
+/** A connection to attach: a ByteDuplex, or a libp2p stream with its connection. */
+export interface Attached { stream: ByteDuplex | Stream, connection?: Connection }
+
+export interface ChannelInit extends ChannelOptions {
+  /** The protocol, for messages (`/mielin/control/1.0.0`, `control`). */
+  protocol: string
+  /** The other end, for messages. */
+  peer: string
+  /** Opens a fresh connection (outbound channels). Without it the channel ends with its connection. */
+  open?: () => Promise<Attached>
+  /** Finds the handler for requests the other side sends us (looked up per request). */
+  handler?: () => ChannelHandlerEntry | undefined
+}
+
+export interface ChannelRequestOptions<T> {
+  signal?: AbortSignal
+  /** @default the channel's requestTimeoutMs */
+  timeoutMs?: number
+  /** Checks the answer (or each event of a stream). @default any JSON value */
+  schema?: Parser<T>
+}
+
+export interface ChannelStreamOptions<T> extends Omit<ChannelRequestOptions<T>, 'timeoutMs'> {
+  /** Events the handler may send ahead of the consumer. @default 64 */
+  window?: number
+}
+
+/** What waits for the other side: a call's answer, or a stream's events. */
+interface Pending {
+  answer: (body: unknown) => void
+  event: (body: unknown) => void
+  end: () => void
+  fail: (err: Error) => void
+}
+
+interface Attachment { fs: FrameStream, pending: Map<number, Pending>, responder: Responder<ChannelContext> }
+
+const anyValue: Parser<unknown> = { parse: (v) => v }
+
+export class Channel {
+  readonly protocol: string
+  readonly peer: string
+  readonly #init: ChannelInit
+  readonly #timeoutMs: number
+  #att?: Attachment
+  #opening?: Promise<Attachment>
+  #nextId = 1
+  #closed = false
+
+  constructor (init: ChannelInit, attached?: Attached) {
+    this.#init = init
+    this.protocol = init.protocol
+    this.peer = init.peer
+    this.#timeoutMs = init.requestTimeoutMs ?? 30_000
+    if (attached !== undefined) this.#att = this.#attach(attached)
+  }
+
+  /** Whether a live connection is attached now (an outbound channel opens one on demand). */
+  get open (): boolean { return this.#att !== undefined && this.#att.fs.open }
+  /** Requests and streams sent and not yet finished. */
+  get inFlight (): number { return this.#att?.pending.size ?? 0 }
+  /** Frames waiting for the connection to drain. */
+  get backlog (): number { return this.#att?.fs.writeBacklog ?? 0 }
+
+  /** Sends a request and waits for its answer. Aborting (or the timeout) cancels it on the other side. */
+  async request<T = Record<string, unknown>> (body: unknown, options: ChannelRequestOptions<T> = {}): Promise<T> {
+    const { signal } = options
+    throwIfAborted(signal)
+    const att = await this.#ready(signal)
+    const id = this.#nextId++
+    const timeoutMs = options.timeoutMs ?? this.#timeoutMs
+    const schema = options.schema ?? anyValue as Parser<T>
+    return await new Promise<T>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined
+      const done = (): void => {
+        att.pending.delete(id)
+        if (timer !== undefined) clearTimeout(timer)
+        signal?.removeEventListener('abort', onAbort)
+      }
+      const giveUp = (err: Error): void => {
+        done()
+        void att.fs.write({ k: 'c', id }).catch(() => {})
+        reject(err)
+      }
+      const onAbort = (): void => { giveUp(new AbortedError('Aborted.', { cause: signal?.reason })) }
+      att.pending.set(id, {
+        answer: (b) => {
+          done()
+          try {
+            resolve(schema.parse(b, 'frame.b'))
+          } catch (err) {
+            const e = err instanceof Error ? err : new Error(String(err))
+            reject(e)
+            att.fs.fail(e)
+          }
+        },
+        event: () => { giveUp(new RpcProtocolError(`${this.peer} answered a call on ${this.protocol} with a stream.`)) },
+        end: () => { giveUp(new RpcProtocolError(`${this.peer} answered a call on ${this.protocol} with a stream.`)) },
+        fail: (err) => { done(); reject(err) }
+      })
+      signal?.addEventListener('abort', onAbort, { once: true })
+      if (timeoutMs > 0 && Number.isFinite(timeoutMs)) {
+        timer = setTimeout(() => {
+          giveUp(new RequestTimeoutError(`${this.peer} did not answer ${this.protocol} within ${timeoutMs} ms.`, undefined, {
+            suggestions: ['Check that the node is alive (mielin mesh status) and not overloaded.']
+          }))
+        }, timeoutMs)
+      }
+      att.fs.write({ k: 'q', id, b: body }).catch((err: Error) => { att.pending.get(id)?.fail(err) })
+    })
+  }
+
+  /**
+   * Sends a stream request and yields its events as the consumer takes them. Breaking out of
+   * the loop cancels it on the other side; so does aborting the signal, which also throws.
+   */
+  async * stream<T = unknown> (body: unknown, options: ChannelStreamOptions<T> = {}): AsyncGenerator<T, void, undefined> {
+    const { signal } = options
+    throwIfAborted(signal)
+    const att = await this.#ready(signal)
+    const id = this.#nextId++
+    const window = options.window ?? 64
+    const schema = options.schema ?? anyValue as Parser<T>
+    const send = (frame: RpcFrame): void => { void att.fs.write(frame).catch(() => {}) }
+    const incoming = new IncomingStream({
+      window,
+      grant: (n) => { send({ k: 'm', id, n }) },
+      cancel: () => { send({ k: 'c', id }) },
+      done: () => { att.pending.delete(id) }
+    })
+    att.pending.set(id, {
+      answer: () => { incoming.fail(new RpcProtocolError(`${this.peer} answered a stream on ${this.protocol} with one value.`)) },
+      event: (b) => {
+        try {
+          incoming.push(schema.parse(b, 'frame.b'))
+        } catch (err) {
+          incoming.fail(err as Error)
+          att.fs.fail(err as Error)
+        }
+      },
+      end: () => { incoming.end() },
+      fail: (err) => { incoming.fail(err) }
+    })
+    att.fs.write({ k: 'q', id, b: body, w: window }).catch((err: Error) => { incoming.fail(err) })
+    yield * incoming.events(signal) as AsyncGenerator<T, void, undefined>
+  }
+
+  /** Sends a notification (no answer). Resolves once the frame is handed to the connection. */
+  async notify (body: unknown, options: { signal?: AbortSignal } = {}): Promise<void> {
+    const att = await this.#ready(options.signal)
+    await att.fs.write({ k: 'n', b: body })
+  }
+
+  /** Closes the channel: no re-open; requests in flight fail when the connection ends. */
+  async close (): Promise<void> {
+    this.#closed = true
+    const att = this.#att
+    if (att !== undefined) await att.fs.close({ signal: AbortSignal.timeout(2000) })
+  }
+
+  /** Resets the connection now (requests in flight fail). An outbound channel may re-open later. */
+  abort (err: Error = new StreamClosedError('The channel was reset.')): void {
+    this.#att?.fs.fail(err)
+  }
+
+  async #ready (signal?: AbortSignal): Promise<Attachment> {
+    const att = this.#att
+    if (att !== undefined && att.fs.open) return att
+    if (this.#closed || this.#init.open === undefined) {
+      throw new StreamClosedError(`The ${this.protocol} channel with ${this.peer} is closed.`)
+    }
+    this.#opening ??= this.#init.open().then((attached) => {
+      this.#att = this.#attach(attached)
+      return this.#att
+    }).finally(() => { this.#opening = undefined })
+    return await raceSignal(this.#opening, signal)
+  }
+
+  #attach ({ stream, connection }: Attached): Attachment {
+    const { logger } = this.#init
+    const fs = new FrameStream(stream, { maxFrameBytes: this.#init.maxFrameBytes, logger })
+    let ending = false
+    const responder = new Responder<ChannelContext>({
+      fs,
+      label: this.protocol,
+      handler: () => this.#init.handler?.(),
+      context: (kind, signal) => ({ peer: this.peer, remotePeer: connection?.remotePeer, connection, protocol: this.protocol, channel: this, kind, signal }),
+      maxConcurrent: this.#init.maxConcurrent ?? 128,
+      maxStreams: this.#init.maxStreams ?? 64,
+      logger,
+      // the other side finished writing: finish ours once the last answer is out
+      onIdle: () => { if (ending) void fs.close({ signal: AbortSignal.timeout(5000) }) }
+    })
+    const att: Attachment = { fs, pending: new Map(), responder }
+    fs.onFrame((value) => { this.#onFrame(att, value) })
+    fs.onEnd((reason) => {
+      if (this.#att === att) this.#att = undefined
+      const err = reason instanceof StreamClosedError || reason instanceof BadFrameError
+        ? new StreamClosedError(`The ${this.protocol} channel with ${this.peer} closed: ${reason.message}`, undefined, { cause: reason })
+        : reason
+      for (const p of [...att.pending.values()]) p.fail(err)
+      ending = true
+      responder.callerEnded()
+      if (!responder.busy) void fs.close({ signal: AbortSignal.timeout(5000) })
+    })
+    fs.onClose(() => { responder.closed() })
+    return att
+  }
+
+  #onFrame (att: Attachment, value: unknown): void {
+    let f: RpcFrame
+    try {
+      f = parseEnvelope(value)
+    } catch (err) {
+      att.fs.fail(err as Error)
+      return
+    }
+    switch (f.k) {
+      case 'q': att.responder.request(f.id, f.b, f.w); return
+      case 'n': att.responder.notify(f.b); return
+      case 'c': att.responder.cancel(f.id); return
+      case 'm': att.responder.credit(f.id, f.n); return
+    }
+    // the rest answers our own requests; one answered after its timeout or cancel has no taker
+    const p = att.pending.get(f.id)
+    if (p === undefined) return
+    switch (f.k) {
+      case 's': p.answer(f.b); return
+      case 'v': p.event(f.b); return
+      case 'd': p.end(); return
+      case 'e': p.fail(errorFromBody(f.e, this.peer))
+    }
+  }
+}
