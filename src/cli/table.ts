@@ -60,7 +60,7 @@ export async function table<K extends string> (
  */
 function flushLeft (text: string): string {
   // The indent is two spaces, with the header's colour codes (if any) between them.
-  // eslint-disable-next-line no-control-regex
+  // eslint-disable-next-line no-control-regex -- \x1b starts the ANSI colour codes it skips
   const lines = text.split('\n').map((l) => l.replace(/^ ((?:\x1b\[[\d;]*m)*) /, '$1').trimEnd())
   while (lines[0] === '') lines.shift()
   while (lines.at(-1) === '') lines.pop()

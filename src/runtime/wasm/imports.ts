@@ -15,7 +15,7 @@ export interface HostBridge {
 
 /** jco turns a thrown `{ payload }` into the `err` case of a `result<_, string>` import. */
 const denied = (agent: string, cap: string) => () => {
-  // eslint-disable-next-line @typescript-eslint/only-throw-error
+  // eslint-disable-next-line @typescript-eslint/only-throw-error -- see above: jco wants { payload }
   throw { payload: `E_CAP_DENIED: agent "${agent}" holds no "${cap}" capability; add it to capabilities in mielin.json` }
 }
 

@@ -22,7 +22,7 @@ const bridge: HostBridge = {
       const m = receiveMessageOnPort(replyPort)
       if (m !== undefined) {
         const reply = m.message as HostReply
-        // eslint-disable-next-line @typescript-eslint/only-throw-error
+        // eslint-disable-next-line @typescript-eslint/only-throw-error -- jco maps a thrown { payload } to the import's err case
         if ('err' in reply) throw { payload: reply.err }
         return reply.ok
       }

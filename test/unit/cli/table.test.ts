@@ -26,7 +26,7 @@ t.test('colour on a terminal, none with NO_COLOR or when piped', async (t) => {
 })
 
 t.test('a coloured table lines up like a plain one', async (t) => {
-  // eslint-disable-next-line no-control-regex
+  // eslint-disable-next-line no-control-regex -- \x1b starts the ANSI colour codes it strips
   const strip = (s: string): string => s.replace(/\x1b\[[\d;]*m/g, '')
   const plain = await table([...columns], rows, { isTTY: false })
   const coloured = await table([...columns], rows, { isTTY: true, env: {} })
