@@ -3,7 +3,8 @@ import { AbortedError, ExitCode, MielinError, UsageError } from '../runtime/erro
 
 /**
  * Every mielin command extends this. It gives:
- * - `--json`: the command's return value is printed as JSON, and so are errors;
+ * - `--json`: the command's return value is printed as JSON, and so are errors (beside the
+ *   partial result an error may carry);
  * - errors as `MielinError`s: message, `Code:` and `Try this:`, with a documented exit code;
  * - `this.signal`: aborted on the first Ctrl-C so long work stops cleanly (a second Ctrl-C
  *   exits at once with 130).
@@ -36,12 +37,22 @@ export abstract class BaseCommand extends Command {
     const error = toMielinError(err, this.id ?? '')
     process.exitCode = error.exitCode
     if (this.jsonEnabled()) {
-      this.logJson({ error: error.toJSON() })
+      this.logJson({ ...partialResult(error), error: error.toJSON() })
       return
     }
     process.stderr.write(formatError(error))
     if (error.code === 'E_INTERNAL' && err.stack !== undefined) process.stderr.write(`${err.stack}\n`)
   }
+}
+
+/**
+ * What a command got before it failed, when its error carries it (a `result` object, like
+ * `agent list`'s agents of the nodes that answered): under --json it is printed beside the
+ * error, `{ ...result, error }`, so a script reads both.
+ */
+function partialResult (error: MielinError): object {
+  const result = (error as MielinError & { result?: unknown }).result
+  return typeof result === 'object' && result !== null && !Array.isArray(result) ? result : {}
 }
 
 /** Human form of an error: what happened, its stable code, and how to fix it. */

@@ -72,8 +72,8 @@ t.test('deployed from A with a constraint only C meets, it lands on C and answer
   t.match(JSON.parse(sent.stdout), { reply: { count: 2 } })
   const fromB = await mielin(['agent', 'send', 'probe', '{"op":"count"}', '--wait', '--data-dir', dir('b')])
   t.equal(fromB.stdout.trim(), '{"count":3,"violations":0,"self":"probe"}')
-  const list = JSON.parse((await mielin(['agent', 'list', '--data-dir', dir('b'), '--json'])).stdout) as Array<{ id: string, nodeName: string }>
-  t.match(list, [{ id: 'probe', nodeName: 'c' }], 'agent list covers the cluster')
+  const list = JSON.parse((await mielin(['agent', 'list', '--data-dir', dir('b'), '--json'])).stdout) as { agents: Array<{ id: string, nodeName: string }> }
+  t.match(list, { agents: [{ id: 'probe', nodeName: 'c' }], unreachable: [] }, 'agent list covers the cluster')
   const nowhere = await mielin(['agent', 'deploy', probe.file, '--name', 'p2', '--require', 'gpu', '--data-dir', dir('a')])
   t.equal(nowhere.exitCode, 4)
   t.match(nowhere.stderr, /No node fits[\s\S]*a \(.*\): a GPU is needed[\s\S]*Code: E_NO_NODE_FITS/)
@@ -141,6 +141,13 @@ t.test('when C is killed, the others mark it dead within seconds', async (t) => 
   const took = Date.now() - killed
   t.ok(took < 10_000, `both marked c dead after ${took} ms`)
   t.match((await peersOf('a')).find((p) => p.name === 'c'), { state: 'dead' })
+  // the list lacks c's agent: it says so, names c, and fails
+  const listed = await mielin(['agent', 'list', '--data-dir', dir('b'), '--json'])
+  t.equal(listed.exitCode, 4, listed.stderr)
+  t.match(JSON.parse(listed.stdout), { agents: [], unreachable: [{ nodeName: 'c', error: { code: 'E_NODE_DEAD' } }], error: { code: 'E_NODES_UNREACHABLE' } })
+  const human = await mielin(['agent', 'list', '--data-dir', dir('b')])
+  t.equal(human.exitCode, 4)
+  t.match(human.stderr, /did not answer[\s\S]*\n {2}c \(.*\): declared dead[\s\S]*Code: E_NODES_UNREACHABLE[\s\S]*Try this: mielin mesh peers/)
   const a = nodes.get('a')
   a?.child.kill('SIGINT')
   const exit = await a?.child

@@ -1,19 +1,34 @@
 import { BaseCommand } from '../../cli/base-command.js'
 import { callNode, nodeDataDirFlag, nodeDir, remoteFlags } from '../../cli/node-client.js'
 import { agentsTable } from '../../cli/node-tables.js'
-import type { AgentView } from '../../runtime/types/index.js'
+import { NodesUnreachableError } from '../../runtime/cluster/index.js'
+import type { AgentList as Listing } from '../../runtime/types/index.js'
 
 export default class AgentList extends BaseCommand {
   static override summary = 'List the agents of the whole cluster.'
-  static override description = 'Asks every live node for its agents: id, node, status, queued and handled messages, restarts.'
-  static override examples = [{ command: '<%= config.bin %> <%= command.id %>', description: 'Every agent on every node' }]
+  static override description = `Asks every node for its agents: id, node, status, queued and handled messages, restarts.
+When a node does not answer (or is declared dead), the agents of the others are listed, then each missing node is named with why, and the command exits with 4 (E_NODES_UNREACHABLE).
+With --json: { "agents": [...], "unreachable": [{ "node", "nodeName", "error": { "code", "message" } }] }, and "error" beside them when a node did not answer.`
+
+  static override examples = [
+    { command: '<%= config.bin %> <%= command.id %>', description: 'Every agent on every node' },
+    { command: '<%= config.bin %> <%= command.id %> --json | jq \'.unreachable[].nodeName\'', description: 'The nodes that did not answer' }
+  ]
+
   static override flags = { 'data-dir': nodeDataDirFlag, ...remoteFlags }
 
-  async run (): Promise<AgentView[]> {
+  async run (): Promise<Listing> {
     const { flags } = await this.parse(AgentList)
-    const agents = await callNode<AgentView[]>({ dataDir: nodeDir(flags['data-dir']), remote: flags.remote, token: flags.token }, 'agent.list', {}, this.signal)
-    if (agents.length === 0) this.log('No agents. Deploy one with: mielin agent deploy dist/<name>.wasm')
-    else if (!this.jsonEnabled()) this.log(await agentsTable(agents))
-    return agents
+    const list = await callNode<Listing>({ dataDir: nodeDir(flags['data-dir']), remote: flags.remote, token: flags.token }, 'agent.list', {}, this.signal)
+    if (list.agents.length > 0) {
+      if (!this.jsonEnabled()) this.log(await agentsTable(list.agents))
+    } else if (list.unreachable.length === 0) {
+      this.log('No agents. Deploy one with: mielin agent deploy dist/<name>.wasm')
+    } else {
+      this.log('No agents on the nodes that answered.')
+    }
+    // after the table: the error names each node the list lacks, and sets the exit code
+    if (list.unreachable.length > 0) throw new NodesUnreachableError(list)
+    return list
   }
 }

@@ -6,7 +6,7 @@ import { verifyToken, type Right } from '../mesh/index.js'
 import type { Mesh } from '../mesh/index.js'
 import { CONTROL_PROTOCOL, controlSchema } from './frames.js'
 import type { ClusterServices } from '../cluster/index.js'
-import type { AgentInfo, AgentView, DeployParams, LogLine, NodeStatus, SendParams, SendResult } from '../types/index.js'
+import type { AgentInfo, AgentList, AgentView, DeployParams, LogLine, NodeStatus, SendParams, SendResult } from '../types/index.js'
 
 /**
  * The control API of a mesh node. The same handlers serve the owner-only local socket (the
@@ -37,7 +37,8 @@ export function controlHandlers (d: ControlApiDeps): { handlers: Record<string, 
       if (agent === undefined) throw new InvalidArgumentError('agent.deploy needs a file or the component bytes.')
       return await services.deploy({ ...p, ...agent }, signal)
     },
-    'agent.list': async (_p, { signal }): Promise<AgentView[]> => await services.listAgents(signal),
+    // a node that does not answer is named in the result, not skipped: the caller decides what that means
+    'agent.list': async (_p, { signal }): Promise<AgentList> => await services.listAgents(signal),
     'agent.send': async (p: SendParams, { signal }): Promise<SendResult> => {
       if (p.wait === true) {
         const r = await services.request('cli:control', p.id, p.payload, p.timeoutMs ?? 30_000, signal)

@@ -1,7 +1,8 @@
-import type { DirectoryEntry, Membership, Mesh } from '../mesh/index.js'
+import { MielinError, throwIfAborted } from '../errors.js'
+import type { DirectoryEntry, Member, Membership, Mesh } from '../mesh/index.js'
 import type { NodeSummary } from '../placement/index.js'
-import type { AgentInfo, AgentView, PeerView } from '../types/index.js'
-import { NODE_PROTOCOL, type NodeRequest } from './frames.js'
+import type { AgentInfo, AgentList, PeerView, UnreachableNode } from '../types/index.js'
+import { NODE_PROTOCOL } from './frames.js'
 import type { IpcRouter } from './ipc-router.js'
 import { nodeSummary, peerView } from './member-views.js'
 import type { NodeRpc } from './node-rpc.js'
@@ -15,9 +16,16 @@ export interface ClusterQueriesComponents {
   router: Pick<IpcRouter, 'locate'>
 }
 
+/** How long a node may take to answer a cluster-wide question. */
+const ASK_TIMEOUT_MS = 5000
+
+type Asked = { member: Member, answer: unknown } | { member: Member, error: unknown }
+/** A node request with one answer (what NodeRpc.answer takes). */
+type NodeAsk = Parameters<NodeRpc['answer']>[0]
+
 /**
  * Questions to the whole cluster or to the node of one agent: the members and their load,
- * every node's agents, and node requests run where an agent lives.
+ * every node's agents (and which nodes did not say), and node requests run where an agent lives.
  */
 export class ClusterQueries {
   readonly #c: ClusterQueriesComponents
@@ -35,38 +43,59 @@ export class ClusterQueries {
 
   summaries (): NodeSummary[] { return this.#c.membership.members().map(nodeSummary) }
 
-  /** Asks every live member for something, in parallel; members that fail are skipped. */
-  async askAll<T> (frame: NodeRequest, pick: (r: unknown) => T[], signal?: AbortSignal): Promise<Array<{ node: string, items: T[] }>> {
-    const members = this.#c.membership.members().filter((m) => m.state === 'alive')
-    return await Promise.all(members.map(async (m) => {
-      try {
-        const r = m.self ? await this.#c.rpc.answer(frame) : await this.#c.mesh.request(m.peerId, NODE_PROTOCOL, frame, { signal, timeoutMs: 5000 })
-        return { node: m.peerId, items: pick(r) }
-      } catch {
-        return { node: m.peerId, items: [] as T[] }
-      }
-    }))
-  }
-
-  async listAgents (signal?: AbortSignal): Promise<AgentView[]> {
-    const names = new Map(this.#c.membership.members().map((m) => [m.peerId, m.name]))
-    const all = await this.askAll<AgentInfo>({ op: 'agents' }, (r) => (r as { agents: AgentInfo[] }).agents, signal)
-    return all.flatMap(({ node, items }) => items.map((a) => ({ ...a, node, nodeName: names.get(node) ?? node })))
+  /**
+   * The agents of every node, and the nodes that did not answer with why: a live or suspect
+   * node asked in vain (timeout, refused, its error), or a node declared dead (not asked).
+   * A node that left on purpose is not missed.
+   */
+  async listAgents (signal?: AbortSignal): Promise<AgentList> {
+    const members = this.#c.membership.members()
+    const asked = await this.#ask(members.filter((m) => m.state === 'alive' || m.state === 'suspect'), { op: 'agents' }, signal)
+    throwIfAborted(signal) // the caller gave up: that is not the nodes' fault
+    const list: AgentList = { agents: [], unreachable: [] }
+    for (const a of asked) {
+      const { peerId: node, name: nodeName } = a.member
+      if ('error' in a) list.unreachable.push({ node, nodeName, error: whyNot(a.error) })
+      else list.agents.push(...(a.answer as { agents: AgentInfo[] }).agents.map((x) => ({ ...x, node, nodeName })))
+    }
+    for (const m of members.filter((m) => m.state === 'dead')) {
+      const silentS = Math.round((Date.now() - m.lastHeardAt) / 1000)
+      list.unreachable.push({ node: m.peerId, nodeName: m.name, error: { code: 'E_NODE_DEAD', message: `declared dead: no heartbeat for ${silentS} s` } })
+    }
+    return list
   }
 
   /** Runs a node request where the agent lives. */
-  async onOwner<T> (id: string, frame: NodeRequest, signal?: AbortSignal): Promise<{ node: string, result: T }> {
+  async onOwner<T> (id: string, frame: NodeAsk, signal?: AbortSignal): Promise<{ node: string, result: T }> {
     const entry = await this.#c.router.locate(id, signal)
     const result = entry.node === this.#self ? await this.#c.rpc.answer(frame, { signal }) : await this.#c.mesh.request(entry.node, NODE_PROTOCOL, frame, { signal, timeoutMs: 10_000 + ((frame as { waitMs?: number }).waitMs ?? 0) })
     return { node: entry.node, result: result as T }
   }
 
-  /** Where the peers think an agent runs (the directory's last fallback). */
+  /** Where the live peers think an agent runs (the directory's last fallback; a peer that does not answer knows nothing). */
   async askPeers (id: string, signal?: AbortSignal): Promise<DirectoryEntry | undefined> {
-    const answers = await this.askAll<DirectoryEntry>({ op: 'has', id }, (r) => {
-      const e = (r as { entry?: DirectoryEntry }).entry
-      return e === undefined ? [] : [e]
-    }, signal)
-    return answers.flatMap((a) => a.items.filter((e) => e.node === a.node))[0]
+    const asked = await this.#ask(this.#c.membership.members().filter((m) => m.state === 'alive'), { op: 'has', id }, signal)
+    for (const a of asked) {
+      const entry = 'answer' in a ? (a.answer as { entry?: DirectoryEntry }).entry : undefined
+      if (entry?.node === a.member.peerId) return entry
+    }
+    return undefined
   }
+
+  /** Asks each member in parallel (this node through its own RPC); every answer or error, in member order. */
+  async #ask (members: Member[], frame: NodeAsk, signal?: AbortSignal): Promise<Asked[]> {
+    return await Promise.all(members.map(async (member): Promise<Asked> => {
+      try {
+        const answer = member.self ? await this.#c.rpc.answer(frame, { signal }) : await this.#c.mesh.request(member.peerId, NODE_PROTOCOL, frame, { signal, timeoutMs: ASK_TIMEOUT_MS })
+        return { member, answer }
+      } catch (error) {
+        return { member, error }
+      }
+    }))
+  }
+}
+
+/** Why a node did not answer, as a script can read it: E_MESH_TIMEOUT, E_PEER_REFUSED, E_NODE_UNREACHABLE, or its own error's code. */
+function whyNot (err: unknown): UnreachableNode['error'] {
+  return err instanceof MielinError ? { code: err.code, message: err.message } : { code: 'E_FAILURE', message: (err as Error)?.message ?? String(err) }
 }

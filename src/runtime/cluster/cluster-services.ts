@@ -3,11 +3,10 @@ import type { Logger } from '../logger.js'
 import type { DhtDirectory, DirectoryEntry, Membership, Mesh } from '../mesh/index.js'
 import type { NodeSummary } from '../placement/index.js'
 import type { NodeStore } from '../store/index.js'
-import type { AgentManifest, AgentView, DeployParams, Envelope, PeerView, Placement } from '../types/index.js'
+import type { AgentList, AgentManifest, DeployParams, Envelope, PeerView, Placement } from '../types/index.js'
 import type { AgentLogs } from './agent-logs.js'
 import { ClusterQueries } from './cluster-queries.js'
 import { Deployer } from './deployer.js'
-import type { NodeRequest } from './frames.js'
 import { IpcRouter } from './ipc-router.js'
 import { NodeRpc } from './node-rpc.js'
 
@@ -68,9 +67,10 @@ export class ClusterServices {
 
   summaries (): NodeSummary[] { return this.queries.summaries() }
 
-  async listAgents (signal?: AbortSignal): Promise<AgentView[]> { return await this.queries.listAgents(signal) }
+  /** Every node's agents, and the nodes that did not answer. */
+  async listAgents (signal?: AbortSignal): Promise<AgentList> { return await this.queries.listAgents(signal) }
 
-  async onOwner<T> (id: string, frame: NodeRequest, signal?: AbortSignal): Promise<{ node: string, result: T }> {
+  async onOwner<T> (id: string, frame: Parameters<ClusterQueries['onOwner']>[1], signal?: AbortSignal): Promise<{ node: string, result: T }> {
     return await this.queries.onOwner<T>(id, frame, signal)
   }
 

@@ -16,6 +16,7 @@ export { Deployer, type DeployerComponents, type DeployFrame } from './deployer.
 export { NodeRpc, BLOB_CHUNK, type NodeRpcComponents } from './node-rpc.js'
 export { ClusterQueries, type ClusterQueriesComponents } from './cluster-queries.js'
 export { nodeSummary, peerView } from './member-views.js'
+export { NodesUnreachableError } from './errors.js'
 export { AgentLogs } from './agent-logs.js'
 export { gossipOwnAgents, GOSSIP_LIMIT, learnFromBeat } from './agent-gossip.js'
 export { fromWire, IPC_PROTOCOL, ipcSchema, NODE_PROTOCOL, nodeSchema, toWire, type NodeRequest, type WireEnvelope } from './frames.js'

@@ -47,6 +47,17 @@ export interface Placement { agent: string, node: string, nodeName: string, epoc
 
 export interface AgentView extends AgentInfo { node: string, nodeName: string }
 
+/** A node that did not answer a cluster-wide question, and why. */
+export interface UnreachableNode {
+  node: string
+  nodeName: string
+  /** `code` says why for a script: E_MESH_TIMEOUT, E_PEER_REFUSED, E_NODE_UNREACHABLE, E_NODE_DEAD, or the node's own error. */
+  error: { code: string, message: string }
+}
+
+/** `agent.list`: the agents of the nodes that answered, and each node that did not. */
+export interface AgentList { agents: AgentView[], unreachable: UnreachableNode[] }
+
 export interface SendParams { id: string, payload: string, wait?: boolean, timeoutMs?: number }
 export interface SendResult { id: string, node: string, reply?: unknown, messageId?: string }
 

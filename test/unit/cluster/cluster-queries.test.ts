@@ -2,13 +2,14 @@
 // its own node RPC, and a request about one agent runs on the node that has it.
 import '../../helpers/esm-js-hook.js'
 import t from 'tap'
+import { UnavailableError } from '../../../src/runtime/errors.js'
 import { defaultLogger } from '../../../src/runtime/logger.js'
 import type { Member } from '../../../src/runtime/mesh/index.js'
 import { agentKernel, blobStore, fixedLogs, member, membership, sharedDirectory } from '../../helpers/cluster-stubs.js'
 import { FakeWire } from '../../helpers/fake-mesh.js'
 
 // after the hook: the cluster's frames load the mesh, which loads libp2p (see esm-js-hook.ts)
-const { ClusterQueries, Deployer, IpcRouter, NodeRpc } = await import('../../../src/runtime/cluster/index.js')
+const { ClusterQueries, Deployer, IpcRouter, NODE_PROTOCOL, NodeRpc, NodesUnreachableError } = await import('../../../src/runtime/cluster/index.js')
 
 /** Nodes named after their agents: `{ a: ['x'], b: ['y', 'z'] }`. */
 async function cluster (agents: Record<string, string[]>) {
@@ -36,6 +37,50 @@ async function cluster (agents: Record<string, string[]>) {
 t.test('peers lists every member, this node marked', async (t) => {
   const { nodes } = await cluster({ a: [], b: [] })
   t.match(nodes.b.queries.peers(), [{ name: 'a', self: false, state: 'alive' }, { name: 'b', self: true }])
+})
+
+t.test('agent list: every node\'s agents, with the node each runs on', async (t) => {
+  const { nodes } = await cluster({ a: ['x'], b: ['y', 'z'] })
+  const list = await nodes.b.queries.listAgents()
+  t.same(list.agents.map((a) => [a.id, a.nodeName, a.node]), [['x', 'a', nodes.a.self], ['y', 'b', nodes.b.self], ['z', 'b', nodes.b.self]])
+  t.same(list.unreachable, [])
+})
+
+t.test('agent list names each node that did not answer, and why, and keeps the agents of the others', async (t) => {
+  const { nodes, members } = await cluster({ a: ['x'], slow: ['s'], gone: ['g'], dead: ['d'], left: ['l'], wary: ['w'] })
+  nodes.slow.mesh.silent = true // stopped answering: a timeout
+  nodes.gone.mesh.down = true // nothing listening any more
+  members[3].state = 'dead' // declared dead: not asked, but its agents are missing
+  members[3].lastHeardAt = Date.now() - 42_000
+  members[4].state = 'left' // left on purpose: nothing is missing
+  members[5].state = 'suspect' // slow to beat but still answering: asked
+  const list = await nodes.a.queries.listAgents()
+  t.same(list.agents.map((a) => a.id), ['x', 'w'])
+  t.match(list.unreachable, [
+    { nodeName: 'slow', node: nodes.slow.self, error: { code: 'E_MESH_TIMEOUT', message: /did not answer/ } },
+    { nodeName: 'gone', node: nodes.gone.self, error: { code: 'E_NODE_UNREACHABLE', message: /connection refused/ } },
+    { nodeName: 'dead', node: nodes.dead.self, error: { code: 'E_NODE_DEAD', message: 'declared dead: no heartbeat for 42 s' } }
+  ])
+  t.equal(list.unreachable.length, 3)
+
+  const err = new NodesUnreachableError(list)
+  t.match(err, { code: 'E_NODES_UNREACHABLE', exitCode: 4, result: list, suggestions: [/^mielin mesh peers/] })
+  t.match(err.message, /^3 nodes of the cluster did not answer.*\n {2}slow \(.{8}\): .*did not answer.*\n {2}gone \(.{8}\): .*connection refused.*\n {2}dead \(.{8}\): declared dead/)
+})
+
+t.test('agent list: a node whose handler fails is named with its error', async (t) => {
+  const { nodes } = await cluster({ a: [], b: ['y'] })
+  const served = nodes.b.mesh.served.get(NODE_PROTOCOL)!
+  served.handler = () => { throw new UnavailableError('The kernel is stopping.', 'E_KERNEL_STOPPING') }
+  t.match((await nodes.a.queries.listAgents()).unreachable, [{ nodeName: 'b', error: { code: 'E_KERNEL_STOPPING', message: 'The kernel is stopping.' } }])
+})
+
+t.test('agent list given up by the caller is aborted, not blamed on the nodes', async (t) => {
+  const { nodes } = await cluster({ a: [], b: [] })
+  nodes.b.mesh.silent = true
+  const controller = new AbortController()
+  controller.abort()
+  await t.rejects(nodes.a.queries.listAgents(controller.signal), { code: 'E_ABORTED' })
 })
 
 t.test('onOwner runs a node request where the agent lives, here or on a peer', async (t) => {
