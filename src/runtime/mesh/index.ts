@@ -1,7 +1,7 @@
 /**
  * The mesh: libp2p nodes in a private cluster (pnet on TCP, a cluster-key admission check
- * on every connection), `/mielin/*` protocols over schema-checked frames (one-shot RPC and
- * long-lived channels), and membership with signed heartbeats and failure detection.
+ * on every connection), `/mielin/*` protocols over schema-checked frames (the RPC layer's
+ * channels, one per peer and protocol), and membership with signed heartbeats and failure detection.
  *
  * @example
  * ```ts
@@ -15,7 +15,7 @@
  * ```
  */
 export { Mesh, type MeshInit, type MeshComponents, type MeshStatus, type MeshRequestOptions } from './mesh.js'
-export { meshProtocol, type HandleOptions } from './protocol-registry.js'
+export { meshProtocol, type HandleOptions, type RequestContext, type RequestHandler } from './protocol-registry.js'
 export type { MeshPeerEvent } from './peer-events.js'
 export { createLibp2pNode, swarmKey, listenAddrs, toDialTarget, KAD_PROTOCOL, type DhtInit, type Libp2pNodeInit, type MeshLibp2p, type MeshServices, type Transport, type Encryption } from './libp2p.js'
 export { Admission, RefusedPeers, admission, gateComponents, ADMIT_PROTOCOL, type AdmissionInit, type AdmissionComponents, type AdmissionState } from './admission/index.js'

@@ -14,8 +14,8 @@ import { MeshStoppedError, NodeUnreachableError, StreamClosedError } from './err
 import { upgradeToQuic } from './fast-path.js'
 import { createLibp2pNode, type Libp2pNodeInit, type MeshLibp2p } from './libp2p.js'
 import { PeerEvents, type MeshPeerEvent } from './peer-events.js'
-import { checkProtocol, ProtocolRegistry, type HandleOptions } from './protocol-registry.js'
-import { Channel, DEFAULT_MAX_FRAME_BYTES, requestOnce, type ChannelHandler, type ChannelOptions, type Frame, type RequestHandler, type Schema } from './wire/index.js'
+import { checkProtocol, ProtocolRegistry, type HandleOptions, type RequestHandler } from './protocol-registry.js'
+import { Channel, type ChannelHandler, type ChannelOptions, type Frame, type Schema } from './wire/index.js'
 
 export type MeshStatus = 'stopped' | 'starting' | 'started' | 'stopping'
 
@@ -158,7 +158,7 @@ export class Mesh {
     return await this.#running().dialer.dial(addr, options)
   }
 
-  /** Serves a one-shot protocol: one checked request frame in, one answer frame out. */
+  /** Serves a request/answer protocol whose handler is told the asking peer (see ProtocolRegistry.handle). */
   async handle<Req> (protocol: string, requestSchema: Schema<Req>, handler: RequestHandler<Req>, options: HandleOptions = {}): Promise<void> {
     await this.#protocols.handle(protocol, requestSchema, handler, options)
   }
@@ -172,26 +172,23 @@ export class Mesh {
     await this.#protocols.unhandle(protocol)
   }
 
-  /** Sends one request on a fresh stream and returns the checked answer. */
+  /**
+   * Sends one request to `peer` on its channel for `protocol` (opened on first use) and
+   * returns the checked answer; the timeout (E_MESH_TIMEOUT) covers the dial. The channel's
+   * frame limit is set by its first use.
+   */
   async request<T = Frame> (peer: PeerId | string, protocol: string, frame: object, options: MeshRequestOptions<T> = {}): Promise<T> {
     throwIfAborted(options.signal)
-    const { dialer, stopController } = this.#running()
-    const peerId = toPeerId(peer)
+    const { stopController } = this.#running()
+    const ch = this.channel(peer, protocol, options.maxFrameBytes === undefined ? {} : { maxFrameBytes: options.maxFrameBytes })
+    // the timeout covers the dial too: a node that cannot be reached takes no longer than one that does not answer
     const timeoutMs = options.timeoutMs ?? this.#init.requestTimeoutMs ?? 10_000
     const timeout = AbortSignal.timeout(timeoutMs)
-    const signal = AbortSignal.any([timeout, stopController.signal, ...(options.signal === undefined ? [] : [options.signal])])
+    const signal = options.signal === undefined ? timeout : AbortSignal.any([timeout, options.signal])
     try {
-      const conn = await dialer.connection(peerId, signal)
-      const stream = await conn.newStream(protocol, { signal, maxOutboundStreams: 1024 })
-      return await requestOnce<T>(stream, frame, {
-        schema: options.schema,
-        maxFrameBytes: options.maxFrameBytes ?? this.#init.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
-        signal,
-        peer: peerId.toString(),
-        logger: this.#log
-      })
+      return await ch.request<T>(frame, { signal, schema: options.schema, timeoutMs: 0 })
     } catch (err) {
-      throw streamError(err, { peer: peerId.toString(), protocol, timeout, timeoutMs, stopped: stopController.signal, user: options.signal })
+      throw streamError(err, { peer: ch.peer, protocol, timeout, timeoutMs, stopped: stopController.signal, user: options.signal })
     }
   }
 

@@ -1,19 +1,34 @@
 /**
- * The `/mielin/*` protocols a node serves: one-shot RPC (one checked request frame in, one
- * answer out) and long-lived channels. Handlers can be added before the mesh starts; they are
- * kept here and registered with libp2p at each start, behind the admission gate, so a handler
- * only ever sees peers that proved the cluster key.
+ * The `/mielin/*` protocols a node serves, each on the RPC layer's channels (one stream per
+ * peer carrying its calls, streams and notifications): `handleChannel` takes the channel's
+ * handler as it is; `handle` is a request/answer handler that is told the asking peer's id.
+ * Handlers can be added before the mesh starts; they are kept here and registered with
+ * libp2p at each start, behind the admission gate, so a handler only ever sees peers that
+ * proved the cluster key.
  */
+import type { Connection, PeerId } from '@libp2p/interface'
 import { InvalidArgumentError } from '../errors.js'
 import type { Logger } from '../logger.js'
 import { ProtocolUnsupportedError, StreamClosedError } from './errors.js'
 import type { MeshLibp2p } from './libp2p.js'
-import { Channel, serveRequest, type ChannelHandler, type ChannelHandlerEntry, type RequestHandler, type Schema } from './wire/index.js'
+import { Channel, type ChannelHandler, type ChannelHandlerEntry, type Schema } from './wire/index.js'
+
+export interface RequestContext {
+  /** Who asked (authenticated by the transport, admitted by the cluster key). */
+  peer: PeerId
+  connection: Connection
+  protocol: string
+  /** Aborts when the asker cancels or hangs up, or the mesh stops. */
+  signal: AbortSignal
+}
+
+/** Answers one request: return the answer (nothing means `{}`), or an AsyncIterable to stream; throw a MielinError to fail. */
+export type RequestHandler<Req> = (frame: Req, ctx: RequestContext) => unknown
 
 export interface HandleOptions {
   /** Largest request (and answer) frame. @default the mesh's maxFrameBytes */
   maxFrameBytes?: number
-  /** Streams of this protocol one connection may have open at once. @default 256 (one-shot), 16 (channel) */
+  /** Streams of this protocol one connection may have open at once (a peer's channel needs one). @default 256 (handle), 16 (handleChannel) */
   maxInboundStreams?: number
 }
 
@@ -47,7 +62,6 @@ interface Running { node: MeshLibp2p, stopSignal: AbortSignal }
 export class ProtocolRegistry {
   readonly #init: ProtocolRegistryInit
   readonly #log: Logger
-  readonly #rpc = new Map<string, { schema: Schema<unknown>, handler: RequestHandler<unknown>, options: HandleOptions }>()
   readonly #channels = new Map<string, ChannelHandlerEntry & { options: HandleOptions }>()
   // inbound channels, so that stopping can end them (outbound ones belong to the mesh)
   readonly #inbound = new Set<Channel>()
@@ -64,7 +78,6 @@ export class ProtocolRegistry {
   async start (node: MeshLibp2p, stopSignal: AbortSignal): Promise<void> {
     this.#running = { node, stopSignal }
     this.#node = node
-    for (const [protocol, entry] of this.#rpc) await this.#registerRpc(protocol, entry.options)
     for (const [protocol, entry] of this.#channels) await this.#registerChannel(protocol, entry.options)
   }
 
@@ -75,20 +88,23 @@ export class ProtocolRegistry {
     this.#inbound.clear()
   }
 
+  /** Serves `protocol` with a handler that is told the asking peer's id and connection. */
   async handle<Req> (protocol: string, requestSchema: Schema<Req>, handler: RequestHandler<Req>, options: HandleOptions = {}): Promise<void> {
-    checkProtocol(protocol)
-    this.#rpc.set(protocol, { schema: requestSchema, handler: handler as RequestHandler<unknown>, options })
-    if (this.#running !== undefined) await this.#registerRpc(protocol, options)
+    await this.handleChannel(protocol, requestSchema, (frame, ctx) => {
+      // a channel of the mesh always runs over a libp2p connection: both are there
+      const { remotePeer, connection } = ctx as Required<typeof ctx>
+      return handler(frame, { peer: remotePeer, connection, protocol, signal: ctx.signal })
+    // a peer may still open a stream a request, as the one-shot protocols of old did: let it
+    }, { maxInboundStreams: 256, ...options })
   }
 
   async handleChannel<Req> (protocol: string, frameSchema: Schema<Req>, handler: ChannelHandler<Req>, options: HandleOptions = {}): Promise<void> {
     checkProtocol(protocol)
-    this.#channels.set(protocol, { schema: frameSchema, handler: handler as ChannelHandler<unknown>, options })
+    this.#channels.set(protocol, { schema: frameSchema, handler, options })
     if (this.#running !== undefined) await this.#registerChannel(protocol, options)
   }
 
   async unhandle (protocol: string): Promise<void> {
-    this.#rpc.delete(protocol)
     this.#channels.delete(protocol)
     if (this.#node !== undefined) await this.#node.unhandle(protocol)
   }
@@ -98,20 +114,11 @@ export class ProtocolRegistry {
     return this.#channels.get(protocol)
   }
 
-  async #registerRpc (protocol: string, options: HandleOptions): Promise<void> {
-    const { node, stopSignal } = this.#running as Running
-    const maxFrameBytes = options.maxFrameBytes ?? this.#init.maxFrameBytes
-    await node.handle(protocol, node.services.admission.gate(async (stream, connection) => {
-      // the handler is looked up per stream: unhandle may have raced a stream that was opening
-      const entry = this.#rpc.get(protocol)
-      if (entry === undefined) { stream.abort(new ProtocolUnsupportedError(`${protocol} is no longer served.`)); return }
-      await serveRequest(stream, connection, entry.schema, entry.handler, { maxFrameBytes, logger: this.#log, signal: stopSignal })
-    }), { maxInboundStreams: options.maxInboundStreams ?? 256, maxOutboundStreams: 1024, force: true })
-  }
-
   async #registerChannel (protocol: string, options: HandleOptions): Promise<void> {
     const { node } = this.#running as Running
     await node.handle(protocol, node.services.admission.gate((stream, connection) => {
+      // unhandle may have raced a stream that was opening: refuse it rather than hold it open
+      if (!this.#channels.has(protocol)) { stream.abort(new ProtocolUnsupportedError(`${protocol} is no longer served.`)); return }
       const ch = new Channel({
         protocol,
         peer: connection.remotePeer.toString(),

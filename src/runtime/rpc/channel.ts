@@ -9,15 +9,15 @@
  * handled: callers that need exactly-once retry with their own sequence numbers).
  */
 import type { Connection, PeerId, Stream } from '@libp2p/interface'
-import { AbortedError, throwIfAborted } from '../errors.js'
+import { throwIfAborted } from '../errors.js'
 import type { Logger } from '../logger.js'
 import type { ByteDuplex } from './duplex.js'
-import { BadFrameError, errorFromBody, RequestTimeoutError, RpcProtocolError, StreamClosedError } from './errors.js'
+import { BadFrameError, errorFromBody, StreamClosedError } from './errors.js'
 import { FrameStream, type Parser } from './frame-stream.js'
 import { parseEnvelope, type RpcFrame } from './frames.js'
-import { IncomingStream } from './incoming-stream.js'
-import { Responder, type Handler, type HandlerEntry, type HandlerKind } from './responder.js'
+import { call, stream, type Outgoing } from './outgoing.js'
 import { raceSignal } from './race-signal.js'
+import { Responder, type Handler, type HandlerEntry, type HandlerKind } from './responder.js'
 
 export interface ChannelContext {
   /** Who is at the other end: the peer id on the mesh, the socket path locally. */
@@ -80,15 +80,7 @@ export interface ChannelStreamOptions<T> extends Omit<ChannelRequestOptions<T>, 
   window?: number
 }
 
-/** What waits for the other side: a call's answer, or a stream's events. */
-interface Pending {
-  answer: (body: unknown) => void
-  event: (body: unknown) => void
-  end: () => void
-  fail: (err: Error) => void
-}
-
-interface Attachment { fs: FrameStream, pending: Map<number, Pending>, responder: Responder<ChannelContext> }
+interface Attachment extends Outgoing { responder: Responder<ChannelContext> }
 
 const anyValue: Parser<unknown> = { parse: (v) => v }
 
@@ -122,47 +114,8 @@ export class Channel {
     const { signal } = options
     throwIfAborted(signal)
     const att = await this.#ready(signal)
-    const id = this.#nextId++
-    const timeoutMs = options.timeoutMs ?? this.#timeoutMs
     const schema = options.schema ?? anyValue as Parser<T>
-    return await new Promise<T>((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined
-      const done = (): void => {
-        att.pending.delete(id)
-        if (timer !== undefined) clearTimeout(timer)
-        signal?.removeEventListener('abort', onAbort)
-      }
-      const giveUp = (err: Error): void => {
-        done()
-        void att.fs.write({ k: 'c', id }).catch(() => {})
-        reject(err)
-      }
-      const onAbort = (): void => { giveUp(new AbortedError('Aborted.', { cause: signal?.reason })) }
-      att.pending.set(id, {
-        answer: (b) => {
-          done()
-          try {
-            resolve(schema.parse(b, 'frame.b'))
-          } catch (err) {
-            const e = err instanceof Error ? err : new Error(String(err))
-            reject(e)
-            att.fs.fail(e)
-          }
-        },
-        event: () => { giveUp(new RpcProtocolError(`${this.peer} answered a call on ${this.protocol} with a stream.`)) },
-        end: () => { giveUp(new RpcProtocolError(`${this.peer} answered a call on ${this.protocol} with a stream.`)) },
-        fail: (err) => { done(); reject(err) }
-      })
-      signal?.addEventListener('abort', onAbort, { once: true })
-      if (timeoutMs > 0 && Number.isFinite(timeoutMs)) {
-        timer = setTimeout(() => {
-          giveUp(new RequestTimeoutError(`${this.peer} did not answer ${this.protocol} within ${timeoutMs} ms.`, undefined, {
-            suggestions: ['Check that the node is alive (mielin mesh status) and not overloaded.']
-          }))
-        }, timeoutMs)
-      }
-      att.fs.write({ k: 'q', id, b: body }).catch((err: Error) => { att.pending.get(id)?.fail(err) })
-    })
+    return await call(att, this.#nextId++, body, { signal, timeoutMs: options.timeoutMs ?? this.#timeoutMs, schema }, this)
   }
 
   /**
@@ -173,31 +126,8 @@ export class Channel {
     const { signal } = options
     throwIfAborted(signal)
     const att = await this.#ready(signal)
-    const id = this.#nextId++
-    const window = options.window ?? 64
     const schema = options.schema ?? anyValue as Parser<T>
-    const send = (frame: RpcFrame): void => { void att.fs.write(frame).catch(() => {}) }
-    const incoming = new IncomingStream({
-      window,
-      grant: (n) => { send({ k: 'm', id, n }) },
-      cancel: () => { send({ k: 'c', id }) },
-      done: () => { att.pending.delete(id) }
-    })
-    att.pending.set(id, {
-      answer: () => { incoming.fail(new RpcProtocolError(`${this.peer} answered a stream on ${this.protocol} with one value.`)) },
-      event: (b) => {
-        try {
-          incoming.push(schema.parse(b, 'frame.b'))
-        } catch (err) {
-          incoming.fail(err as Error)
-          att.fs.fail(err as Error)
-        }
-      },
-      end: () => { incoming.end() },
-      fail: (err) => { incoming.fail(err) }
-    })
-    att.fs.write({ k: 'q', id, b: body, w: window }).catch((err: Error) => { incoming.fail(err) })
-    yield * incoming.events(signal) as AsyncGenerator<T, void, undefined>
+    yield * stream(att, this.#nextId++, body, { signal, window: options.window ?? 64, schema }, this)
   }
 
   /** Sends a notification (no answer). Resolves once the frame is handed to the connection. */
@@ -254,6 +184,9 @@ export class Channel {
         ? new StreamClosedError(`The ${this.protocol} channel with ${this.peer} closed: ${reason.message}`, undefined, { cause: reason })
         : reason
       for (const p of [...att.pending.values()]) p.fail(err)
+      // a bad frame or a reset: the connection is being torn down, there is nothing to finish
+      if (!(reason instanceof StreamClosedError) || !fs.open) { responder.closed(); return }
+      // the other side finished writing: answer what it asked, then close our side
       ending = true
       responder.callerEnded()
       if (!responder.busy) void fs.close({ signal: AbortSignal.timeout(5000) })

@@ -260,7 +260,9 @@ export class FrameStream {
   #end (reason: Error): void {
     if (this.#ended !== undefined) return
     if (this.#decoder.buffered > 0 && reason instanceof StreamClosedError) {
-      this.#log?.(`${this.stream.label} ended inside a frame (${this.#decoder.buffered} bytes dropped)`)
+      // a peer that stops inside a frame sent a truncated one: as bad as any other bad frame
+      this.fail(new BadFrameError(`frame: the stream ended ${this.#decoder.buffered} bytes into a frame.`))
+      return
     }
     this.#ended = reason
     const w = this.#waiter

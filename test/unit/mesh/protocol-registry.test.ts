@@ -8,7 +8,7 @@ import { streamPair } from '@libp2p/utils'
 import type { Logger } from '../../../src/runtime/logger.js'
 import type { MeshLibp2p } from '../../../src/runtime/mesh/libp2p.js'
 import { meshProtocol, ProtocolRegistry } from '../../../src/runtime/mesh/protocol-registry.js'
-import { Channel, requestOnce, schema } from '../../../src/runtime/mesh/wire/index.js'
+import { Channel, schema } from '../../../src/runtime/mesh/wire/index.js'
 
 const quiet: Logger = Object.assign(() => {}, { error: () => {}, enabled: false })
 const conn = { remotePeer: peerIdFromPrivateKey(await generateKeyPair('Ed25519')) } as unknown as Connection
@@ -37,7 +37,7 @@ async function ask (node: ReturnType<typeof fakeNode>, protocol: string, frame: 
   const served = node.handlers.get(protocol)
   if (served === undefined) throw new Error(`${protocol} is not registered`)
   void served.handler(inb, conn)
-  return await requestOnce(out, frame, { peer: 'server' })
+  return await new Channel({ protocol, peer: 'server' }, { stream: out, connection: conn }).request(frame)
 }
 
 t.test('protocol names', async (t) => {
@@ -56,7 +56,7 @@ t.test('handlers added before start are served from start, behind the admission 
   const node = fakeNode()
   await registry.start(node, new AbortController().signal)
   t.same([...node.handlers.keys()], [ECHO, CHAT])
-  t.equal(node.handlers.get(ECHO)?.options.maxInboundStreams, 256, 'one-shot default')
+  t.equal(node.handlers.get(ECHO)?.options.maxInboundStreams, 256, 'handle: room for a stream a request')
   t.equal(node.handlers.get(CHAT)?.options.maxInboundStreams, 4, 'as asked')
   for (const { handler } of node.handlers.values()) t.ok(node.gated.has(handler), 'gated')
   t.same(await ask(node, ECHO, { text: 'hi' }), { text: 'HI' })
@@ -85,7 +85,7 @@ t.test('unhandle: the protocol leaves the node, and a stream already routed to i
   t.notOk(node.handlers.has(ECHO))
   const [out, inb] = await streamPair()
   void routed.handler(inb, conn)
-  await t.rejects(requestOnce(out, { text: 'late' }, { peer: 'server' }), { code: 'E_STREAM_CLOSED' })
+  await t.rejects(new Channel({ protocol: ECHO, peer: 'server' }, { stream: out, connection: conn }).request({ text: 'late' }), { code: 'E_STREAM_CLOSED' })
   t.match(inb.status, /reset|aborted|closed/, 'the late stream is reset, not left open')
 })
 

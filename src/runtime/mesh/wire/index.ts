@@ -7,11 +7,9 @@
  * @example
  * ```ts
  * const Ping = schema.object({ n: schema.integer({ min: 0 }) })
- * // one-shot: serveRequest(stream, connection, Ping, (req) => ({ n: req.n + 1 }))
- * const reply = await requestOnce(stream, { n: 1 })                 // { n: 2 }
- * // channel: many requests on one stream, both directions
- * const ch = new Channel({ protocol, peer, open })
- * await ch.request({ n: 1 }); await ch.notify({ n: 2 })
+ * const ch = new Channel({ protocol, peer, open, handler: () => ({ schema: Ping, handler: (req) => ({ n: req.n + 1 }) }) })
+ * await ch.request({ n: 1 })   // the other side's answer
+ * await ch.notify({ n: 2 })    // no answer
  * ```
  */
 export { schema, type Schema, type OptionalSchema, type Infer, type ObjectOf, type Frame, type JsonValue, type StringOptions, type NumberOptions, type ArrayOptions, type RecordOptions, type JsonOptions } from './schema.js'
@@ -19,5 +17,4 @@ export {
   encodeFrame, decodeJson, FrameDecoder, DEFAULT_MAX_FRAME_BYTES, HARD_MAX_FRAME_BYTES, FrameStream, type FrameStreamOptions,
   Channel, raceSignal, type ChannelContext, type ChannelHandler, type ChannelHandlerEntry, type ChannelInit, type ChannelOptions, type ChannelRequestOptions
 } from '../../rpc/index.js'
-export { serveRequest, requestOnce, type RequestContext, type RequestHandler, type ServeOptions, type RequestOnceOptions } from './rpc.js'
 export { toBase64Chunks, fromBase64Chunks, DEFAULT_CHUNK_BYTES } from './chunks.js'

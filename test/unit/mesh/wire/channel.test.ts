@@ -1,11 +1,11 @@
-// The channel and one-shot RPC over in-memory stream pairs (no libp2p node).
+// The channel over in-memory stream pairs (no libp2p node): what the mesh's protocols rely on.
 import t from 'tap'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import type { Connection, Stream } from '@libp2p/interface'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { streamPair } from '@libp2p/utils'
 import { MielinError } from '../../../../src/runtime/errors.js'
-import { Channel, encodeFrame, requestOnce, schema, serveRequest, type ChannelHandlerEntry } from '../../../../src/runtime/mesh/wire/index.js'
+import { Channel, encodeFrame, schema, type ChannelHandlerEntry } from '../../../../src/runtime/mesh/wire/index.js'
 import { until } from '../../../helpers/until.js'
 
 const peer = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
@@ -133,28 +133,4 @@ t.test('back-pressure: at most maxConcurrent handlers run, the stream pauses, an
   t.equal((await answers).length, TOTAL, 'every request was answered')
   t.equal(started, TOTAL)
   t.equal(peak, LIMIT, `exactly ${LIMIT} handlers at the busiest`)
-})
-
-t.test('one-shot: request, answer, errors', async (t) => {
-  const Echo = schema.object({ text: schema.string({ max: 10 }) })
-  const serve = async (frame: object | Uint8Array, handler = (r: { text: string }) => ({ text: r.text.toUpperCase() })): Promise<{ out: Stream, served: Promise<void> }> => {
-    const [out, inb] = await streamPair()
-    const served = serveRequest(inb, conn, Echo, handler, { readTimeoutMs: 300 })
-    if (frame instanceof Uint8Array) out.send(frame)
-    return { out, served }
-  }
-  const ok = await serve({})
-  t.same(await requestOnce(ok.out, { text: 'hi' }), { text: 'HI' })
-  await ok.served
-  const failing = await serve({}, () => { throw new Nope('nope') })
-  await t.rejects(requestOnce(failing.out, { text: 'x' }, { peer: 'p1' }), { code: 'E_NOPE', peer: 'p1' })
-  const bad = await serve({})
-  await t.rejects(requestOnce(bad.out, { text: 'far too long' }), { code: 'E_STREAM_CLOSED' }, 'a bad request resets the stream')
-  await bad.served
-  const keepAlive = setTimeout(() => {}, 5000) // AbortSignal.timeout does not hold the event loop
-  const silent = await serve({})
-  await silent.served // the server gives up on a client that says nothing
-  if (silent.out.status === 'open') await new Promise((resolve) => { silent.out.addEventListener('close', resolve, { once: true }) })
-  clearTimeout(keepAlive)
-  t.not(silent.out.status, 'open', 'and resets the stream')
 })
