@@ -5,7 +5,8 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { MeshTimeoutError, NodeUnreachableError, RemoteError, toRemoteErrorInfo } from '../../src/runtime/mesh/errors.js'
 import type { Mesh } from '../../src/runtime/mesh/index.js'
 
-type Handler = (frame: any, ctx: { peer: PeerId, signal: AbortSignal }) => unknown // eslint-disable-line @typescript-eslint/no-explicit-any
+// every protocol's handler takes its own frame type: stored side by side, each gets what its schema parsed
+type Handler = (frame: never, ctx: { peer: PeerId, signal: AbortSignal }) => unknown
 interface Served { parse: (v: unknown) => unknown, handler: Handler, maxFrameBytes?: number }
 
 /**
@@ -52,7 +53,7 @@ export class FakeMesh {
     const served = target.served.get(protocol)
     if (served === undefined) throw new Error(`${to} does not serve ${protocol}`)
     try {
-      const answer = await served.handler(served.parse(JSON.parse(JSON.stringify(frame))), { peer: this.peerId, signal: options.signal ?? new AbortController().signal })
+      const answer = await served.handler(served.parse(JSON.parse(JSON.stringify(frame))) as never, { peer: this.peerId, signal: options.signal ?? new AbortController().signal })
       const text = JSON.stringify(answer ?? {})
       if (served.maxFrameBytes !== undefined && text.length > served.maxFrameBytes) throw new Error(`answer of ${text.length} bytes over the frame limit`)
       return JSON.parse(text) as T
