@@ -3,7 +3,8 @@ import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { ControlClient, controlSocketPath, NodeNotRunningError } from '../runtime/control/index.js'
 import { defaultDataDir } from '../runtime/node/index.js'
-import { callRemote } from '../runtime/api/index.js'
+import { RemoteControlClient } from '../runtime/api/index.js'
+import type { RpcClient } from '../runtime/rpc/index.js'
 
 /** --data-dir for commands that talk to (or are) a mesh node. */
 export const nodeDataDirFlag = Flags.string({
@@ -23,13 +24,11 @@ export interface NodeTarget { dataDir: string, remote?: string, token?: string }
 
 /**
  * One call to a node: the one running with this data dir, over its owner-only control
- * socket, or with `remote` a node elsewhere, over libp2p with a capability token.
+ * socket, or with `remote` a node elsewhere, over libp2p with a capability token. Both speak
+ * the same RPC protocol, so a method answers and fails the same way over either.
  */
 export async function callNode<T> (target: string | NodeTarget, method: string, params: unknown, signal: AbortSignal): Promise<T> {
-  const t = typeof target === 'string' ? { dataDir: target } : target
-  if (t.remote !== undefined && t.token !== undefined) return await callRemote<T>({ dataDir: t.dataDir, remote: t.remote, token: t.token, signal }, method, params)
-  const dataDir = t.dataDir
-  const client = await connect(dataDir, signal)
+  const client = await connectNode(target, signal)
   try {
     return await client.call<T>(method, params, { signal })
   } finally {
@@ -37,14 +36,20 @@ export async function callNode<T> (target: string | NodeTarget, method: string, 
   }
 }
 
-/** A streaming call (logs --follow, events): yields until the node ends it or Ctrl-C. */
-export async function * streamNode<T> (dataDir: string, method: string, params: unknown, signal: AbortSignal): AsyncGenerator<T> {
-  const client = await connect(dataDir, signal)
+/** A streaming call (logs --follow, events), local or remote: yields until the node ends it or Ctrl-C. */
+export async function * streamNode<T> (target: string | NodeTarget, method: string, params: unknown, signal: AbortSignal): AsyncGenerator<T> {
+  const client = await connectNode(target, signal)
   try {
     yield * client.stream<T>(method, params, { signal })
   } finally {
     await client.close()
   }
+}
+
+async function connectNode (target: string | NodeTarget, signal: AbortSignal): Promise<RpcClient> {
+  const t = typeof target === 'string' ? { dataDir: target } : target
+  if (t.remote !== undefined && t.token !== undefined) return await RemoteControlClient.connect({ dataDir: t.dataDir, remote: t.remote, token: t.token, signal })
+  return await connect(t.dataDir, signal)
 }
 
 /** Connects to the local node; when there is none, says what to do for this very data dir. */

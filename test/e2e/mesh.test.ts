@@ -93,7 +93,7 @@ t.test('agent logs from A shows the lines of the agent on C; --follow prints new
   await until('the lines so far', () => out.includes('started on worker'), 20_000, 50)
   const sent = await mielin(['agent', 'send', 'probe', '{"op":"log","text":"hello from c"}', '--wait', '--data-dir', dir('b')])
   t.equal(sent.exitCode, 0, sent.stderr)
-  // the follower's ask waits on C for the next line: it arrives well within one long poll
+  // the line is streamed from C as it is logged there: it arrives at once, nothing is polled
   await until('the new line', () => out.includes('info  hello from c'), 5_000, 50)
   follow.kill('SIGINT')
   t.equal((await follow).exitCode, 0, 'Ctrl-C ends a follow normally')
@@ -121,6 +121,22 @@ t.test('operators from afar need a valid token', async (t) => {
   const s = await asOperator(readOnly)
   t.equal(s.exitCode, 5)
   t.match(s.stderr, /Code: E_TOKEN_SCOPE/)
+
+  // a stream from afar: A asks C for the agent's lines and streams them back to the operator
+  const follow = execa(process.execPath, ['bin/run.js', 'agent', 'logs', 'probe', '--follow', '--remote', remote, '--token', readOnly, '--data-dir', dir('b')], { cwd: ROOT, reject: false, buffer: false, env: { NO_COLOR: '1' } })
+  t.teardown(() => { follow.kill('SIGKILL') })
+  let out = ''
+  follow.stdout?.on('data', (d: Buffer) => { out += d.toString() })
+  await until('the lines so far, from afar', () => out.includes('hello from c'), 30_000, 50)
+  t.equal((await asOperator(good)).exitCode, 0)
+  const said = await mielin(['agent', 'send', 'probe', '{"op":"log","text":"news for the operator"}', '--wait', '--remote', remote, '--token', good, '--data-dir', dir('b')])
+  t.equal(said.exitCode, 0, said.stderr)
+  await until('the new line, from afar', () => out.includes('info  news for the operator'), 10_000, 50)
+  follow.kill('SIGINT')
+  t.equal((await follow).exitCode, 0, 'Ctrl-C ends a remote follow normally')
+  const denied = await mielin(['agent', 'logs', 'probe', '--follow', '--remote', remote, '--token', forged, '--data-dir', dir('b')])
+  t.equal(denied.exitCode, 5, 'a stream checks its token as a call does')
+  t.match(denied.stderr, /Code: E_TOKEN_(FORGED|MALFORMED)/)
 })
 
 t.test('a node without the cluster secret cannot connect', async (t) => {

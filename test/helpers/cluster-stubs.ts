@@ -71,7 +71,14 @@ export function agentKernel (ids: string[] = []): {
   }
 }
 
-/** Agent logs with fixed lines. */
-export function fixedLogs (lines: LogLine[]): Pick<AgentLogs, 'wait'> {
-  return { wait: async (agent, after) => lines.filter((l) => l.agent === agent && l.seq > after) }
+/** Agent logs with fixed lines: following one gives its lines, then waits for the follower to stop. */
+export function fixedLogs (lines: LogLine[]): Pick<AgentLogs, 'get' | 'follow'> {
+  const get = (agent: string, after = 0): LogLine[] => lines.filter((l) => l.agent === agent && l.seq > after)
+  return {
+    get,
+    follow: async function * (agent, after, signal) {
+      yield * get(agent, after)
+      await new Promise((resolve) => { signal.addEventListener('abort', resolve, { once: true }) })
+    }
+  }
 }

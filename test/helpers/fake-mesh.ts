@@ -2,7 +2,8 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import type { PeerId } from '@libp2p/interface'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 // the errors alone: mesh/index.js would load libp2p (see esm-js-hook.ts)
-import { MeshTimeoutError, NodeUnreachableError, RemoteError, toRemoteErrorInfo } from '../../src/runtime/mesh/errors.js'
+import { MeshTimeoutError, NodeUnreachableError, RemoteError } from '../../src/runtime/mesh/errors.js'
+import { errorBody } from '../../src/runtime/rpc/index.js'
 import type { Mesh } from '../../src/runtime/mesh/index.js'
 
 // every protocol's handler takes its own frame type: stored side by side, each gets what its schema parsed
@@ -58,7 +59,7 @@ export class FakeMesh {
       if (served.maxFrameBytes !== undefined && text.length > served.maxFrameBytes) throw new Error(`answer of ${text.length} bytes over the frame limit`)
       return JSON.parse(text) as T
     } catch (err) {
-      throw new RemoteError(to, toRemoteErrorInfo(err))
+      throw new RemoteError(to, errorBody(err, protocol))
     }
   }
 

@@ -31,15 +31,17 @@ const plausible: Record<string, () => object> = {
     { k: 'q', id: int(1e6), b: { op: 'request', from: 'a', to: 'x'.repeat(300), payload: '{}', timeoutMs: 0 } },
     { k: 'q', id: 1, b: { op: 'explode' } }, { k: 'n' }, { k: 'q', b: {} }
   ]),
+  // both are RPC channels: requests ride in `q` frames (a `w` asks for a stream)
   [NODE_PROTOCOL]: () => pick([
     { op: 'agents' }, { op: 'has', id: 'nobody' }, { op: 'inspect', id: 'nobody' }, { op: 'stop', id: 'nobody' },
-    { op: 'blob', hash: 'f'.repeat(64), offset: 0 }, { op: 'blob', hash: 'zz', offset: -1 },
+    { op: 'blob', hash: 'f'.repeat(64), offset: 0 }, { op: 'blob', hash: 'zz', offset: -1 }, { op: 'follow', id: 'nobody' },
     { op: 'deploy', hash: '0'.repeat(64), manifest: { name: 'X' }, id: 'y', namespace: 'default' }, { op: 'nope' }, {}
-  ]),
+  ].map((b) => ({ k: 'q', id: int(1e6), b, ...(b.op === 'follow' ? { w: 4 } : {}) }))),
   [CONTROL_PROTOCOL]: () => pick([
     { token: 'mct1.x.y', method: 'agent.list', params: {} }, { token: randomBytes(40).toString('base64'), method: 'mesh.leave', params: null },
-    { token: '', method: 'agent.list', params: {} }, { method: 'agent.list' }, { token: 'x', method: 'x'.repeat(100), params: [] }
-  ])
+    { token: '', method: 'agent.list', params: {} }, { method: 'agent.list' }, { token: 'x', method: 'x'.repeat(100), params: [] },
+    { method: 'agent.logs.follow', params: { id: 'nobody' } }
+  ].map((b) => ({ k: 'q', id: int(1e6), b, ...(b.method === 'agent.logs.follow' ? { w: 4 } : {}) })))
 }
 
 /** One fuzz case: the bytes to send on a fresh stream, and whether no frame can be read from them (the node must reset). */
@@ -138,8 +140,8 @@ t.test('the node survives 10,000 bad frames on ipc, node and control, resets onl
     const echoed = await fresh.request(ask(`fresh ${batch}`))
     await fresh.close()
     const agents = await client.request<{ agents: Array<{ id: string }> }>(peer, NODE_PROTOCOL, { op: 'agents' }, { timeoutMs: 10_000 })
-    const denied = await client.request<{ error?: { code: string } }>(peer, CONTROL_PROTOCOL, { token: 'mct1.bad.token', method: 'agent.list', params: {} }, { timeoutMs: 10_000 })
-    t.match({ echoed, agents: agents.agents.map((a) => a.id), denied: denied.error }, { echoed: { reply: JSON.stringify(`fresh ${batch}`) }, agents: ['echo'], denied: { code: /E_TOKEN_/ } },
+    const denied: unknown = await client.request(peer, CONTROL_PROTOCOL, { token: 'mct1.bad.token', method: 'agent.list', params: {} }, { timeoutMs: 10_000 }).catch((err: unknown) => err)
+    t.match({ echoed, agents: agents.agents.map((a) => a.id), denied }, { echoed: { reply: JSON.stringify(`fresh ${batch}`) }, agents: ['echo'], denied: { code: /E_TOKEN_/ } },
       `batch ${batch}: a fresh ipc channel reaches the agent, node answers, control still checks tokens`)
   }
   t.equal(thrown, 10_000, `10,000 cases thrown in ${Date.now() - started} ms`)
@@ -148,7 +150,8 @@ t.test('the node survives 10,000 bad frames on ipc, node and control, resets onl
   t.equal(endings.refused, 0, 'no stream was refused at negotiation: every case reached a handler')
   t.same(notReset, [], 'every stream that carried bytes no frame can be was reset')
   t.ok(endings.reset > 3000, `the node reset ${endings.reset} streams`)
-  t.ok(endings.closed > 3000, `and answered or closed ${endings.closed} cleanly`)
+  // a stream that ends inside a frame (a truncated prefix, a short body) is a bad frame: reset
+  t.ok(endings.closed > 2000, `and answered or closed ${endings.closed} cleanly`)
   t.ok(badFrames > 3000, `the node logged ${badFrames} bad frames`)
   t.same(errors, [], 'no handler crashed, nothing escaped as an error')
   t.equal(node.kernel.info('echo').status, 'running', 'the agent still runs')

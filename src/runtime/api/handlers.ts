@@ -1,10 +1,7 @@
-import type { PublicKey } from '@libp2p/interface'
 import { manifestOf, readAgentFile } from '../manifest/index.js'
 import type { ControlHandler, ControlStreamHandler } from '../control/index.js'
-import { InvalidArgumentError, MielinError } from '../errors.js'
-import { verifyToken, type Right } from '../mesh/index.js'
+import { InvalidArgumentError } from '../errors.js'
 import type { Mesh } from '../mesh/index.js'
-import { CONTROL_PROTOCOL, controlSchema } from './frames.js'
 import type { ClusterServices } from '../cluster/index.js'
 import type { AgentInfo, AgentList, AgentView, DeployParams, LogLine, NodeStatus, SendParams, SendResult } from '../types/index.js'
 
@@ -55,52 +52,8 @@ export function controlHandlers (d: ControlApiDeps): { handlers: Record<string, 
     'agent.logs': async (p: { id: string }, { signal }) => (await services.onOwner<{ lines: LogLine[] }>(p.id, { op: 'logs', id: p.id }, signal)).result.lines,
   }
   const streams: Record<string, ControlStreamHandler> = {
-    'agent.logs.follow': (p: { id: string }, { signal }) => follow(services, p.id, signal)
+    // a stream from the agent's node: each line as it is logged there, none polled for
+    'agent.logs.follow': (p: { id: string }, { signal }) => services.followLogs(p.id, signal)
   }
   return { handlers, streams }
-}
-
-/**
- * New log lines of an agent anywhere, as they come: each ask to its node waits there for the
- * next line (a long poll of up to FOLLOW_WAIT_MS), so nothing is polled on a timer.
- */
-async function * follow (services: ClusterServices, id: string, signal: AbortSignal): AsyncIterable<LogLine> {
-  let after = 0
-  while (!signal.aborted) {
-    const { result } = await services.onOwner<{ lines: LogLine[] }>(id, { op: 'logs', id, after, waitMs: FOLLOW_WAIT_MS }, signal)
-    for (const l of result.lines) { after = Math.max(after, l.seq); yield l }
-    // a node of an older version answers at once, without waiting: do not spin on it
-    if (result.lines.length === 0) await new Promise((resolve) => setTimeout(resolve, 250))
-  }
-}
-
-const FOLLOW_WAIT_MS = 10_000
-
-/** The right each method needs when it comes from afar. */
-const RIGHT_OF: Record<string, Right> = {
-  'mesh.status': 'read', 'mesh.peers': 'read', 'agent.list': 'read', 'agent.inspect': 'read', 'agent.logs': 'read',
-  'agent.deploy': 'deploy', 'agent.send': 'send', 'agent.stop': 'stop', 'mesh.join': 'admin', 'mesh.leave': 'admin'
-}
-
-/** Serves the control API over libp2p: every call must carry a valid token for its right and namespace. */
-export async function serveRemoteControl (mesh: Mesh, handlers: Record<string, ControlHandler>, adminPublicKey: Uint8Array | PublicKey, services: ClusterServices): Promise<void> {
-  await mesh.handle(CONTROL_PROTOCOL, controlSchema, async (frame, ctx) => {
-    try {
-      const right = RIGHT_OF[frame.method]
-      const handler = handlers[frame.method]
-      if (right === undefined || handler === undefined) throw new InvalidArgumentError(`Unknown method "${frame.method}".`, 'E_UNKNOWN_METHOD')
-      const params = (frame.params ?? {}) as Record<string, unknown>
-      const namespace = typeof params.namespace === 'string'
-        ? params.namespace
-        : typeof params.id === 'string' && frame.method !== 'agent.deploy'
-          ? (await services.onOwner<AgentInfo>(params.id, { op: 'inspect', id: params.id }, ctx.signal)).result.namespace
-          : right === 'read' || right === 'admin' ? undefined : 'default'
-      await verifyToken(frame.token, adminPublicKey, { right, namespace })
-      if (frame.method === 'agent.deploy') delete params.file // a remote caller cannot name files on this machine
-      return { result: await handler(params, { signal: ctx.signal }) ?? null }
-    } catch (err) {
-      const e = err instanceof MielinError ? err : new MielinError((err as Error).message, 'E_REMOTE')
-      return { error: e.toJSON() }
-    }
-  })
 }

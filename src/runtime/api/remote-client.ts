@@ -1,26 +1,53 @@
 import { generateKeyPair } from '@libp2p/crypto/keys'
-import { errorFromBody } from '../rpc/index.js'
 import { throwIfAborted } from '../errors.js'
-import { loadCluster } from '../mesh/index.js'
-import { Mesh } from '../mesh/index.js'
+import { loadCluster, Mesh } from '../mesh/index.js'
+import { RpcClient, type Channel } from '../rpc/index.js'
 import { CONTROL_PROTOCOL } from './frames.js'
 
+export interface RemoteTarget {
+  /** A data dir that joined the cluster: its cluster key lets this client in. */
+  dataDir: string
+  /** The node to ask: a multiaddr or HOST:PORT. */
+  remote: string
+  /** The capability token sent with every request. */
+  token: string
+  signal?: AbortSignal
+}
+
 /**
- * One control call to a node of the cluster from another machine: a short-lived libp2p
- * client with a throw-away identity. It needs the cluster secret (the data dir must have
- * joined the cluster) to connect at all, and a capability token for the method.
+ * A client of a node of the cluster on another machine: a short-lived libp2p node with a
+ * throw-away identity, one RPC channel on the control protocol. It needs the cluster secret
+ * (the data dir must have joined the cluster) to connect at all, and a capability token for
+ * each method. Calls and streams work as on the local socket; `close` stops the libp2p node.
  */
-export async function callRemote<T> (init: { dataDir: string, remote: string, token: string, signal?: AbortSignal }, method: string, params: unknown): Promise<T> {
-  throwIfAborted(init.signal)
-  const cluster = await loadCluster(init.dataDir)
-  const mesh = new Mesh({ privateKey: await generateKeyPair('Ed25519'), clusterKey: cluster.clusterKey, host: '127.0.0.1', port: 0, transports: ['tcp'] })
-  await mesh.start({ signal: init.signal })
-  try {
-    const peer = await mesh.dial(init.remote, { signal: init.signal })
-    const r = await mesh.request<{ result?: T, error?: unknown }>(peer, CONTROL_PROTOCOL, { token: init.token, method, params: params ?? {} }, { signal: init.signal, timeoutMs: 120_000, maxFrameBytes: 32 * 2 ** 20 })
-    if (r.error !== undefined) throw errorFromBody(r.error)
-    return r.result as T
-  } finally {
-    await mesh.stop()
+export class RemoteControlClient extends RpcClient {
+  readonly #mesh: Mesh
+
+  private constructor (channel: Channel, mesh: Mesh, token: string) {
+    super(channel, { token })
+    this.#mesh = mesh
+  }
+
+  static async connect (target: RemoteTarget): Promise<RemoteControlClient> {
+    throwIfAborted(target.signal)
+    const cluster = await loadCluster(target.dataDir)
+    const mesh = new Mesh({ privateKey: await generateKeyPair('Ed25519'), clusterKey: cluster.clusterKey, host: '127.0.0.1', port: 0, transports: ['tcp'] })
+    await mesh.start({ signal: target.signal })
+    try {
+      const peer = await mesh.dial(target.remote, { signal: target.signal })
+      const channel = mesh.channel(peer, CONTROL_PROTOCOL)
+      return new RemoteControlClient(channel, mesh, target.token)
+    } catch (err) {
+      await mesh.stop()
+      throw err
+    }
+  }
+
+  override async close (): Promise<void> {
+    try {
+      await super.close()
+    } finally {
+      await this.#mesh.stop()
+    }
   }
 }

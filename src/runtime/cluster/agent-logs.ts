@@ -27,23 +27,33 @@ export class AgentLogs {
   get (agent: string, after = 0): LogLine[] { return (this.#lines.get(agent) ?? []).filter((l) => l.seq > after) }
 
   /**
-   * Lines after `after`; when there are none yet, the first ones to come within `waitMs` (a
-   * long poll: a follower on another node asks again at once, and sees each line as it comes).
+   * The lines after `after`, then each new one as it is logged, until `signal` aborts. A
+   * follower that reads slowly holds only its place (a sequence number), never a queue of its
+   * own: lines past what the node keeps are gone for it too.
    */
-  async wait (agent: string, after: number, waitMs: number, signal?: AbortSignal): Promise<LogLine[]> {
-    const lines = this.get(agent, after)
-    if (lines.length > 0 || waitMs <= 0 || signal?.aborted === true) return lines
-    return await new Promise((resolve) => {
+  async * follow (agent: string, after: number, signal: AbortSignal): AsyncGenerator<LogLine, void, undefined> {
+    let last = after
+    while (!signal.aborted) {
+      const lines = this.get(agent, last)
+      for (const l of lines) {
+        last = l.seq
+        yield l
+      }
+      if (lines.length === 0) await this.#next(agent, signal)
+    }
+  }
+
+  /** Resolves at the next line of `agent`, or when `signal` aborts. */
+  #next (agent: string, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
       const done = (): void => {
-        clearTimeout(timer)
         this.#listeners.delete(listener)
-        signal?.removeEventListener('abort', done)
-        resolve(this.get(agent, after))
+        signal.removeEventListener('abort', done)
+        resolve()
       }
       const listener = (l: LogLine): void => { if (l.agent === agent) done() }
-      const timer = setTimeout(done, waitMs)
       this.#listeners.add(listener)
-      signal?.addEventListener('abort', done, { once: true })
+      signal.addEventListener('abort', done, { once: true })
     })
   }
 }

@@ -1,17 +1,17 @@
 import { MielinError, throwIfAborted } from '../errors.js'
 import type { DirectoryEntry, Member, Membership, Mesh } from '../mesh/index.js'
 import type { NodeSummary } from '../placement/index.js'
-import type { AgentInfo, AgentList, PeerView, UnreachableNode } from '../types/index.js'
+import type { AgentInfo, AgentList, LogLine, PeerView, UnreachableNode } from '../types/index.js'
 import { NODE_PROTOCOL } from './frames.js'
 import type { IpcRouter } from './ipc-router.js'
 import { nodeSummary, peerView } from './member-views.js'
 import type { NodeRpc } from './node-rpc.js'
 
 export interface ClusterQueriesComponents {
-  mesh: Pick<Mesh, 'peerId' | 'request'>
+  mesh: Pick<Mesh, 'peerId' | 'request' | 'channel'>
   membership: Pick<Membership, 'members'>
   /** Answers this node's own part of a query. */
-  rpc: Pick<NodeRpc, 'answer'>
+  rpc: Pick<NodeRpc, 'answer' | 'follow'>
   /** Finds the node of an agent. */
   router: Pick<IpcRouter, 'locate'>
 }
@@ -68,8 +68,19 @@ export class ClusterQueries {
   /** Runs a node request where the agent lives. */
   async onOwner<T> (id: string, frame: NodeAsk, signal?: AbortSignal): Promise<{ node: string, result: T }> {
     const entry = await this.#c.router.locate(id, signal)
-    const result = entry.node === this.#self ? await this.#c.rpc.answer(frame, { signal }) : await this.#c.mesh.request(entry.node, NODE_PROTOCOL, frame, { signal, timeoutMs: 10_000 + ((frame as { waitMs?: number }).waitMs ?? 0) })
+    const result = entry.node === this.#self ? await this.#c.rpc.answer(frame, { signal }) : await this.#c.mesh.request(entry.node, NODE_PROTOCOL, frame, { signal, timeoutMs: 10_000 })
     return { node: entry.node, result: result as T }
+  }
+
+  /**
+   * An agent's log lines, then each new one as it is logged, wherever the agent runs: a
+   * stream from its node (with that node's back-pressure), until `signal` aborts.
+   */
+  async * followLogs (id: string, signal: AbortSignal): AsyncGenerator<LogLine, void, undefined> {
+    const entry = await this.#c.router.locate(id, signal)
+    const frame = { op: 'follow' as const, id }
+    if (entry.node === this.#self) yield * this.#c.rpc.follow(frame, signal)
+    else yield * this.#c.mesh.channel(entry.node, NODE_PROTOCOL).stream<LogLine>(frame, { signal })
   }
 
   /** Where the live peers think an agent runs (the directory's last fallback; a peer that does not answer knows nothing). */

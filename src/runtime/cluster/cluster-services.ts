@@ -3,7 +3,7 @@ import type { Logger } from '../logger.js'
 import type { DhtDirectory, DirectoryEntry, Membership, Mesh } from '../mesh/index.js'
 import type { NodeSummary } from '../placement/index.js'
 import type { NodeStore } from '../store/index.js'
-import type { AgentList, AgentManifest, DeployParams, Envelope, PeerView, Placement } from '../types/index.js'
+import type { AgentList, AgentManifest, DeployParams, Envelope, LogLine, PeerView, Placement } from '../types/index.js'
 import type { AgentLogs } from './agent-logs.js'
 import { ClusterQueries } from './cluster-queries.js'
 import { Deployer } from './deployer.js'
@@ -73,6 +73,9 @@ export class ClusterServices {
   async onOwner<T> (id: string, frame: Parameters<ClusterQueries['onOwner']>[1], signal?: AbortSignal): Promise<{ node: string, result: T }> {
     return await this.queries.onOwner<T>(id, frame, signal)
   }
+
+  /** An agent's log lines, then each new one, streamed from its node. */
+  followLogs (id: string, signal: AbortSignal): AsyncGenerator<LogLine, void, undefined> { return this.queries.followLogs(id, signal) }
 
   async askPeers (id: string, signal?: AbortSignal): Promise<DirectoryEntry | undefined> { return await this.queries.askPeers(id, signal) }
 }

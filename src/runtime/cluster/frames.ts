@@ -41,8 +41,9 @@ export const nodeSchema = schema.variant('op', {
   has: schema.object({ op: schema.literal('has'), id }),
   inspect: schema.object({ op: schema.literal('inspect'), id }),
   stop: schema.object({ op: schema.literal('stop'), id }),
-  // waitMs: a long poll, for `agent logs --follow` (answered at the first new line)
-  logs: schema.object({ op: schema.literal('logs'), id, after: schema.optional(schema.integer({ min: 0 })), waitMs: schema.optional(schema.integer({ min: 0, max: 20_000 })) }),
+  logs: schema.object({ op: schema.literal('logs'), id, after: schema.optional(schema.integer({ min: 0 })) }),
+  // a stream: the lines after `after`, then each new one (`agent logs --follow`)
+  follow: schema.object({ op: schema.literal('follow'), id, after: schema.optional(schema.integer({ min: 0 })) }),
   deploy: schema.object({
     op: schema.literal('deploy'),
     hash: schema.string({ min: 64, max: 64, pattern: /^[0-9a-f]{64}$/ }),

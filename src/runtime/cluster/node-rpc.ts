@@ -2,6 +2,7 @@ import type { PeerId } from '@libp2p/interface'
 import { AgentNotFoundError, type Kernel } from '../kernel/index.js'
 import type { DhtDirectory, Mesh } from '../mesh/index.js'
 import type { NodeStore } from '../store/index.js'
+import type { LogLine } from '../types/index.js'
 import type { AgentLogs } from './agent-logs.js'
 import type { Deployer } from './deployer.js'
 import { NODE_PROTOCOL, nodeSchema, type NodeRequest } from './frames.js'
@@ -14,14 +15,18 @@ export interface NodeRpcComponents {
   kernel: Pick<Kernel, 'list' | 'has' | 'info' | 'stopAgent'>
   store: Pick<NodeStore, 'getBlob'>
   directory: Pick<DhtDirectory, 'forget'>
-  logs: Pick<AgentLogs, 'wait'>
+  logs: Pick<AgentLogs, 'get' | 'follow'>
   deployer: Pick<Deployer, 'deployHere'>
 }
 
+/** A node request that answers once (`follow` streams). */
+export type NodeCall = Exclude<NodeRequest, { op: 'follow' }>
+
 /**
  * Answers the other nodes of the cluster (NODE_PROTOCOL): the agents here, whether one is
- * here, its details, stop it, its log lines, deploy one, and pieces of a component. This
- * node asks itself the same way, through `answer`, so local and remote give the same result.
+ * here, its details, stop it, its log lines (once, or followed as a stream), deploy one, and
+ * pieces of a component. This node asks itself the same way, through `answer` and `follow`,
+ * so local and remote give the same result.
  */
 export class NodeRpc {
   readonly #c: NodeRpcComponents
@@ -34,18 +39,25 @@ export class NodeRpc {
 
   async start (): Promise<void> {
     // a blob answer is a chunk in base64 (4/3 of it) plus the frame around it
-    await this.#c.mesh.handle(NODE_PROTOCOL, nodeSchema, async (frame, ctx) => await this.answer(frame, { from: ctx.peer, signal: ctx.signal }), { maxFrameBytes: 2 * BLOB_CHUNK })
+    await this.#c.mesh.handle(NODE_PROTOCOL, nodeSchema, async (frame, ctx) => frame.op === 'follow'
+      ? this.follow(frame, ctx.signal)
+      : await this.answer(frame, { from: ctx.peer, signal: ctx.signal }), { maxFrameBytes: 2 * BLOB_CHUNK })
+  }
+
+  /** An agent's log lines after `after`, then each new one, until `signal` aborts. */
+  follow (f: Extract<NodeRequest, { op: 'follow' }>, signal: AbortSignal): AsyncIterable<LogLine> {
+    return this.#c.logs.follow(f.id, f.after ?? 0, signal)
   }
 
   /** The answer to one request; `from` is the node asking (a deploy fetches the component from it). @default from this node */
-  async answer (f: NodeRequest, options: { from?: PeerId, signal?: AbortSignal } = {}): Promise<object> {
+  async answer (f: NodeCall, options: { from?: PeerId, signal?: AbortSignal } = {}): Promise<object> {
     const { kernel, directory, logs, store } = this.#c
     switch (f.op) {
       case 'agents': return { agents: kernel.list() }
       case 'has': return kernel.has(f.id) ? { entry: { agent: f.id, node: this.#self, epoch: 0, ts: Date.now() } } : {}
       case 'inspect': return kernel.info(f.id)
       case 'stop': await kernel.stopAgent(f.id); directory.forget(f.id); return {}
-      case 'logs': return { lines: await logs.wait(f.id, f.after ?? 0, f.waitMs ?? 0, options.signal) }
+      case 'logs': return { lines: logs.get(f.id, f.after ?? 0) }
       case 'deploy': return await this.#c.deployer.deployHere(f, options.from ?? this.#c.mesh.peerId)
       case 'blob': {
         const bytes = await store.getBlob(f.hash)

@@ -1,5 +1,4 @@
 import { ExitCode, InvalidInputError, MielinError, UnavailableError } from '../errors.js'
-import { errorBody, type ErrorBody } from '../rpc/index.js'
 
 /** No connection could be made to a node (nothing listening, wrong address, wrong cluster key). */
 export class NodeUnreachableError extends UnavailableError {
@@ -42,6 +41,3 @@ export class ClusterKeyError extends InvalidInputError {
 
 // The wire's own errors are the RPC layer's: the mesh speaks it between nodes.
 export { BadFrameError, RemoteError, StreamClosedError } from '../rpc/index.js'
-
-/** @deprecated the RPC layer's `errorBody`; kept while test/helpers/fake-mesh.ts still names it. */
-export const toRemoteErrorInfo = (err: unknown): ErrorBody => errorBody(err, 'a remote request')

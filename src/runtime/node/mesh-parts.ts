@@ -132,7 +132,7 @@ export async function meshParts (c: MeshPartsComponents, init: MeshNodeInit, clu
     async start (signal) {
       await control.start() // first: refuses to start when another node uses this data dir
       await services.start()
-      await serveRemoteControl(mesh, handlers, cluster.adminPublicKey, services)
+      await serveRemoteControl({ mesh, handlers, streams, adminPublicKey: cluster.adminPublicKey, services })
       await mesh.start({ signal })
       await membership.start()
       if (init.onMembership !== undefined) membership.events.on(init.onMembership)
