@@ -110,7 +110,7 @@ async function connectionSetup (dataDir: string, addr: string): Promise<number> 
   const { clusterKey } = await loadCluster(dataDir)
   const times: number[] = []
   for (let i = 0; i < 11; i++) {
-    const client = new Mesh({ privateKey: await generateKeyPair('Ed25519'), clusterKey, host: '127.0.0.1', port: 0, transports: ['tcp'] })
+    const client = new Mesh({}, { privateKey: await generateKeyPair('Ed25519'), clusterKey, host: '127.0.0.1', port: 0, transports: ['tcp'] })
     await client.start()
     const t0 = performance.now()
     await client.dial(addr)

@@ -29,7 +29,7 @@ t.test('a node that does not answer is named, and the agents of the others are k
 
   /** A member of the cluster that beats like any node but answers node requests with `serve`. */
   const member = async (name: string, serve?: 'hang'): Promise<void> => {
-    const mesh = new Mesh({ privateKey: await generateKeyPair('Ed25519'), clusterKey, host: '127.0.0.1', port: 0, transports: ['tcp'] })
+    const mesh = new Mesh({}, { privateKey: await generateKeyPair('Ed25519'), clusterKey, host: '127.0.0.1', port: 0, transports: ['tcp'] })
     // a node that stopped answering: the request is taken and never answered while the node lives
     if (serve === 'hang') await mesh.handle(NODE_PROTOCOL, nodeSchema, async (_f, ctx) => await new Promise((resolve) => { ctx.signal.addEventListener('abort', () => resolve({})) }))
     await mesh.start()

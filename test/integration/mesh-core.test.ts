@@ -19,7 +19,7 @@ const CHAT = '/mielin/chat/1.0.0'
 const Echo = schema.object({ text: schema.string({ max: 100 }) })
 
 async function node (t: Test, init: Partial<MeshInit> = {}): Promise<Mesh> {
-  const mesh = new Mesh({ privateKey: await generateKeyPair('Ed25519'), clusterKey, ...init })
+  const mesh = new Mesh({}, { privateKey: await generateKeyPair('Ed25519'), clusterKey, ...init })
   await mesh.handle(ECHO, Echo, (req, ctx) => ({ text: req.text.toUpperCase(), from: ctx.peer.toString() }))
   await mesh.handleChannel(CHAT, Echo, (req, ctx) => ctx.kind === 'request' ? { text: `${req.text}!` } : undefined)
   await mesh.start()

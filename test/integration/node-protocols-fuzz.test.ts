@@ -74,7 +74,7 @@ t.test('the node survives 10,000 bad frames on ipc, node and control, resets onl
   await node.kernel.deploy({ component: await readFile(new URL('../fixtures/agents/echo.wasm', import.meta.url)), manifest: parseManifest({ name: 'echo', version: '0.1.0' }) })
 
   const { clusterKey } = await loadCluster(dir)
-  const client = new Mesh({ privateKey: await generateKeyPair('Ed25519'), clusterKey, host: '127.0.0.1', port: 0, transports: ['tcp'] })
+  const client = new Mesh({}, { privateKey: await generateKeyPair('Ed25519'), clusterKey, host: '127.0.0.1', port: 0, transports: ['tcp'] })
   await client.start()
   t.teardown(() => client.stop())
   const peer = await client.dial(target.addrs[0])

@@ -34,7 +34,7 @@ t.test('over the Unix control socket', async (t) => {
 t.test('over a libp2p stream between two nodes', async (t) => {
   const clusterKey = randomBytes(32)
   const [a, b] = await Promise.all([0, 1].map(async () => {
-    const mesh = new Mesh({ privateKey: await generateKeyPair('Ed25519'), clusterKey, host: '127.0.0.1', port: 0, transports: ['tcp'] }, { logger: quiet })
+    const mesh = new Mesh({ logger: quiet }, { privateKey: await generateKeyPair('Ed25519'), clusterKey, host: '127.0.0.1', port: 0, transports: ['tcp'] })
     await mesh.start()
     return mesh
   })) as [InstanceType<typeof Mesh>, InstanceType<typeof Mesh>]

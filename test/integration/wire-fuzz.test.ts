@@ -90,7 +90,7 @@ t.test('the node survives 10,000 bad frames, resets only the bad streams, and st
     error: (message: string) => { errors.push(message) },
     enabled: true
   })
-  const target = new Mesh({ privateKey: await generateKeyPair('Ed25519'), clusterKey, refuseForMs: 0 }, { logger: log })
+  const target = new Mesh({ logger: log }, { privateKey: await generateKeyPair('Ed25519'), clusterKey, refuseForMs: 0 })
   let served = 0
   await target.handle(ECHO, Echo, (req) => { served++; return { text: req.text } })
   await target.handleChannel(CHAT, Echo, (req) => ({ text: req.text }))
@@ -98,7 +98,7 @@ t.test('the node survives 10,000 bad frames, resets only the bad streams, and st
   const targetMembers = createMembership({ mesh: target, logger: log }, { name: 'target', intervalMs: 250 })
   await targetMembers.start()
 
-  const attacker = new Mesh({ privateKey: await generateKeyPair('Ed25519'), clusterKey, transports: ['tcp'] })
+  const attacker = new Mesh({}, { privateKey: await generateKeyPair('Ed25519'), clusterKey, transports: ['tcp'] })
   await attacker.start()
   const attackerMembers = createMembership({ mesh: attacker }, { name: 'attacker', intervalMs: 250 })
   await attackerMembers.start()
@@ -199,7 +199,7 @@ t.test('the node survives 10,000 bad frames, resets only the bad streams, and st
   t.ok(badFrames > 3000, `the node logged ${badFrames} bad frames`)
   t.same(errors, [], 'no handler crashed, nothing escaped as an error')
 
-  const newcomer = new Mesh({ privateKey: await generateKeyPair('Ed25519'), clusterKey })
+  const newcomer = new Mesh({}, { privateKey: await generateKeyPair('Ed25519'), clusterKey })
   await newcomer.start()
   t.teardown(async () => { await newcomer.stop() })
   await newcomer.dial(udp as never)

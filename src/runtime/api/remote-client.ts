@@ -31,7 +31,7 @@ export class RemoteControlClient extends RpcClient {
   static async connect (target: RemoteTarget): Promise<RemoteControlClient> {
     throwIfAborted(target.signal)
     const cluster = await loadCluster(target.dataDir)
-    const mesh = new Mesh({ privateKey: await generateKeyPair('Ed25519'), clusterKey: cluster.clusterKey, host: '127.0.0.1', port: 0, transports: ['tcp'] })
+    const mesh = new Mesh({}, { privateKey: await generateKeyPair('Ed25519'), clusterKey: cluster.clusterKey, host: '127.0.0.1', port: 0, transports: ['tcp'] })
     await mesh.start({ signal: target.signal })
     try {
       const peer = await mesh.dial(target.remote, { signal: target.signal })

@@ -60,7 +60,7 @@ export class Mesh {
   // outbound channels, one per peer and protocol (inbound ones belong to the registry)
   readonly #channels = new Map<string, Channel>()
 
-  constructor (init: MeshInit, components: MeshComponents = {}) {
+  constructor (components: MeshComponents, init: MeshInit) {
     this.#init = init
     this.#privateKey = init.privateKey
     this.peerId = peerIdFromPrivateKey(init.privateKey)

@@ -75,7 +75,7 @@ export async function meshParts (c: MeshPartsComponents, init: MeshNodeInit, clu
   const { kernel, logger } = c
   const started = Date.now()
   const privateKey = await loadOrCreateIdentity(c.dataDir)
-  const mesh = new Mesh({
+  const mesh = new Mesh({ logger }, {
     privateKey, clusterKey: cluster.clusterKey, host: init.host, port: init.port, mdns: init.mdns,
     bootstrap: cluster.bootstrap.filter((a) => a.includes('/p2p/')),
     join: [...(init.join ?? []), ...cluster.bootstrap.filter((a) => !a.includes('/p2p/'))],
@@ -84,7 +84,7 @@ export async function meshParts (c: MeshPartsComponents, init: MeshNodeInit, clu
       validators: { ...init.dht?.validators, 'mielin-agent': async (key, value) => { await verifyRecord(key, value) } },
       selectors: { ...init.dht?.selectors, 'mielin-agent': selectRecord }
     }
-  }, { logger })
+  })
   const self = mesh.peerId.toString()
   const name = init.name ?? cluster.name ?? os.hostname()
   const labels = init.labels ?? {}
