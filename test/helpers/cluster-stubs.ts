@@ -24,13 +24,14 @@ export function membership (all: () => Member[], self: string): { members: () =>
 }
 
 /** The cluster's directory (a DHT shared by all nodes): one object for every node of a test. */
-export function sharedDirectory (): { entries: Map<string, DirectoryEntry>, forgotten: string[], get: (a: string) => Promise<DirectoryEntry | undefined>, forget: (a: string) => void, compareAndSet: (a: string, expected: number | undefined, next: { node: string, epoch: number }) => Promise<DirectoryEntry> } {
+export function sharedDirectory (): { entries: Map<string, DirectoryEntry>, forgotten: string[], get: (a: string) => Promise<DirectoryEntry | undefined>, cached: (a: string) => DirectoryEntry | undefined, forget: (a: string) => void, compareAndSet: (a: string, expected: number | undefined, next: { node: string, epoch: number }) => Promise<DirectoryEntry> } {
   const entries = new Map<string, DirectoryEntry>()
   const forgotten: string[] = []
   return {
     entries,
     forgotten,
     get: async (agent) => entries.get(agent),
+    cached: (agent) => entries.get(agent),
     forget: (agent) => { forgotten.push(agent) },
     compareAndSet: async (agent, expected, next) => {
       if (entries.get(agent)?.epoch !== expected) throw new Error(`epoch of ${agent} moved`)

@@ -22,6 +22,15 @@ export function gossipOwnAgents (directory: Pick<Directory, 'known'>, self: stri
   return { agents }
 }
 
+/**
+ * The directory entry of an agent this node hosts: its own entry when the directory has it,
+ * else epoch 0 (deployed here, not claimed in the directory yet).
+ */
+export function hostedEntry (directory: { cached: (agent: string) => DirectoryEntry | undefined }, self: string, agent: string): DirectoryEntry {
+  const entry = directory.cached(agent)
+  return entry?.node === self ? entry : { agent, node: self, epoch: 0, ts: Date.now() }
+}
+
 /** Takes in another node's gossip: each well-formed `[id, epoch]` pair becomes a cache entry. */
 export function learnFromBeat (directory: { learn: (e: DirectoryEntry) => void }, self: string, beat: Pick<Heartbeat, 'peerId' | 'ts' | 'extra'>): void {
   const agents = (beat.extra as { agents?: unknown } | undefined)?.agents

@@ -2,12 +2,13 @@ import { AgentNotFoundError, newMessageId, type Kernel } from '../kernel/index.j
 import type { Logger } from '../logger.js'
 import type { DhtDirectory, DirectoryEntry, Mesh } from '../mesh/index.js'
 import type { Envelope } from '../types/index.js'
+import { hostedEntry } from './agent-gossip.js'
 import { fromWire, IPC_PROTOCOL, ipcSchema, toWire } from './frames.js'
 
 export interface IpcRouterComponents {
   mesh: Pick<Mesh, 'peerId' | 'channel' | 'handleChannel'>
   kernel: Pick<Kernel, 'has' | 'accept' | 'request' | 'send'>
-  directory: Pick<DhtDirectory, 'get' | 'forget'>
+  directory: Pick<DhtDirectory, 'get' | 'forget' | 'cached'>
   logger: Logger
 }
 
@@ -42,7 +43,7 @@ export class IpcRouter {
 
   /** Finds an agent's node: here, or in the directory (which asks the peers last). */
   async locate (id: string, signal?: AbortSignal): Promise<DirectoryEntry> {
-    if (this.#c.kernel.has(id)) return { agent: id, node: this.self, epoch: 0, ts: Date.now() }
+    if (this.#c.kernel.has(id)) return hostedEntry(this.#c.directory, this.self, id)
     const entry = await this.#c.directory.get(id, { signal })
     if (entry === undefined) {
       throw new AgentNotFoundError(`No node of the cluster runs an agent "${id}".`, undefined, { suggestions: ['List the agents with `mielin agent list`.'] })

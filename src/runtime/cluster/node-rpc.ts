@@ -4,6 +4,7 @@ import type { DhtDirectory, Mesh } from '../mesh/index.js'
 import type { NodeStore } from '../store/index.js'
 import type { LogLine } from '../types/index.js'
 import type { AgentLogs } from './agent-logs.js'
+import { hostedEntry } from './agent-gossip.js'
 import type { Deployer } from './deployer.js'
 import { NODE_PROTOCOL, nodeSchema, type NodeRequest } from './frames.js'
 
@@ -14,7 +15,7 @@ export interface NodeRpcComponents {
   mesh: Pick<Mesh, 'peerId' | 'handle'>
   kernel: Pick<Kernel, 'list' | 'has' | 'info' | 'stopAgent'>
   store: Pick<NodeStore, 'getBlob'>
-  directory: Pick<DhtDirectory, 'forget'>
+  directory: Pick<DhtDirectory, 'forget' | 'cached'>
   logs: Pick<AgentLogs, 'get' | 'follow'>
   deployer: Pick<Deployer, 'deployHere'>
 }
@@ -54,7 +55,7 @@ export class NodeRpc {
     const { kernel, directory, logs, store } = this.#c
     switch (f.op) {
       case 'agents': return { agents: kernel.list() }
-      case 'has': return kernel.has(f.id) ? { entry: { agent: f.id, node: this.#self, epoch: 0, ts: Date.now() } } : {}
+      case 'has': return kernel.has(f.id) ? { entry: hostedEntry(directory, this.#self, f.id) } : {}
       case 'inspect': return kernel.info(f.id)
       case 'stop': await kernel.stopAgent(f.id); directory.forget(f.id); return {}
       case 'logs': return { lines: logs.get(f.id, f.after ?? 0) }

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { GOSSIP_LIMIT, gossipOwnAgents, learnFromBeat } from '../../../src/runtime/cluster/agent-gossip.js'
+import { GOSSIP_LIMIT, gossipOwnAgents, hostedEntry, learnFromBeat } from '../../../src/runtime/cluster/agent-gossip.js'
 import type { DirectoryEntry } from '../../../src/runtime/mesh/index.js'
 
 const entry = (agent: string, node: string, epoch: number): DirectoryEntry => ({ agent, node, epoch, ts: 1 })
@@ -31,4 +31,12 @@ t.test('what one node gossips, another learns with the same epoch', async (t) =>
   const extra = gossipOwnAgents({ known: () => [entry('hello', 'node-c', 3)] }, 'node-c', ['hello'])
   learnFromBeat({ learn: (e) => { learned.push(e) } }, 'node-a', { peerId: 'node-c', ts: 5, extra })
   t.same(learned, [{ agent: 'hello', node: 'node-c', epoch: 3, ts: 5 }], 'epoch 3 stays 3 (it used to arrive as 0)')
+})
+
+t.test('a node tells the real epoch of an agent it hosts (locate, and its answer to `has`)', async (t) => {
+  const cache = new Map([['hello', entry('hello', 'me', 3)], ['moved', entry('moved', 'other', 5)]])
+  const directory = { cached: (a: string) => cache.get(a) }
+  t.equal(hostedEntry(directory, 'me', 'hello').epoch, 3, 'its own entry, at epoch 3 (it used to say 0)')
+  t.match(hostedEntry(directory, 'me', 'moved'), { node: 'me', epoch: 0 }, 'an entry naming another node is not ours to tell')
+  t.match(hostedEntry(directory, 'me', 'new'), { node: 'me', epoch: 0 }, 'not claimed in the directory yet')
 })

@@ -29,6 +29,7 @@ function directory (entries: Record<string, string>) {
   return {
     forgotten,
     get: async (agent: string): Promise<DirectoryEntry | undefined> => entries[agent] === undefined ? undefined : { agent, node: entries[agent], epoch: 1, ts: 0 },
+    cached: (agent: string): DirectoryEntry | undefined => entries[agent] === undefined ? undefined : { agent, node: entries[agent], epoch: 1, ts: 0 },
     forget: (agent: string) => { forgotten.push(agent) }
   }
 }

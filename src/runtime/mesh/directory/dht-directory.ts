@@ -50,6 +50,9 @@ export class DhtDirectory implements Directory {
 
   known (): DirectoryEntry[] { return [...this.#cache.values()] }
 
+  /** What the cache holds for one agent, without asking the DHT or the peers. */
+  cached (agent: string): DirectoryEntry | undefined { return this.#cache.get(agent) }
+
   async get (agent: string, options: { signal?: AbortSignal } = {}): Promise<DirectoryEntry | undefined> {
     const cached = this.#cache.get(agent)
     if (cached !== undefined) return cached
