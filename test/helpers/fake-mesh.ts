@@ -3,7 +3,8 @@ import type { PeerId } from '@libp2p/interface'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 // the errors alone: mesh/index.js would load libp2p (see esm-js-hook.ts)
 import { MeshTimeoutError, NodeUnreachableError, RemoteError } from '../../src/runtime/mesh/errors.js'
-import { errorBody } from '../../src/runtime/rpc/index.js'
+import type { z } from 'zod'
+import { errorBody, parseFrame } from '../../src/runtime/rpc/index.js'
 import type { Mesh } from '../../src/runtime/mesh/index.js'
 
 // every protocol's handler takes its own frame type: stored side by side, each gets what its schema parsed
@@ -37,11 +38,11 @@ export class FakeMesh {
 
   constructor (readonly wire: FakeWire, readonly peerId: PeerId) {}
 
-  async handle (protocol: string, schema: { parse: (v: unknown) => unknown }, handler: Handler, options: { maxFrameBytes?: number } = {}): Promise<void> {
-    this.served.set(protocol, { parse: (v) => schema.parse(v), handler, maxFrameBytes: options.maxFrameBytes })
+  async handle (protocol: string, schema: z.ZodType, handler: Handler, options: { maxFrameBytes?: number } = {}): Promise<void> {
+    this.served.set(protocol, { parse: (v) => parseFrame(schema, v, 'frame.b'), handler, maxFrameBytes: options.maxFrameBytes })
   }
 
-  async handleChannel (protocol: string, schema: { parse: (v: unknown) => unknown }, handler: Handler): Promise<void> {
+  async handleChannel (protocol: string, schema: z.ZodType, handler: Handler): Promise<void> {
     await this.handle(protocol, schema, handler)
   }
 

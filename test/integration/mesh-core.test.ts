@@ -8,15 +8,16 @@ import { quic } from '@chainsafe/libp2p-quic'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import type { Stream } from '@libp2p/interface'
 import { createLibp2p } from 'libp2p'
+import { z } from 'zod'
 import type { Mesh as MeshType, MeshInit, Membership, MembershipEvent, MembershipInit } from '../../src/runtime/mesh/index.js'
 
-const { ADMIT_PROTOCOL, KAD_PROTOCOL, Mesh, createMembership, encodeFrame, schema } = await import('../../src/runtime/mesh/index.js')
+const { ADMIT_PROTOCOL, KAD_PROTOCOL, Mesh, createMembership, encodeFrame } = await import('../../src/runtime/mesh/index.js')
 type Mesh = MeshType
 
 const clusterKey = randomBytes(32)
 const ECHO = '/mielin/echo/1.0.0'
 const CHAT = '/mielin/chat/1.0.0'
-const Echo = schema.object({ text: schema.string({ max: 100 }) })
+const Echo = z.object({ text: z.string().max(100) })
 
 async function node (t: Test, init: Partial<MeshInit> = {}): Promise<Mesh> {
   const mesh = new Mesh({}, { privateKey: await generateKeyPair('Ed25519'), clusterKey, ...init })

@@ -9,15 +9,16 @@ import t from 'tap'
 import { quic } from '@chainsafe/libp2p-quic'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { createLibp2p } from 'libp2p'
+import { z } from 'zod'
 import type { Logger } from '../../src/runtime/logger.js'
 import { framed, rng, throwAt, varint, type Ending } from '../helpers/fuzz.js'
 import { until } from '../helpers/until.js'
 
-const { ADMIT_PROTOCOL, Channel, HEARTBEAT_PROTOCOL, Mesh, createMembership, encodeFrame, schema, signBeat } = await import('../../src/runtime/mesh/index.js')
+const { ADMIT_PROTOCOL, Channel, HEARTBEAT_PROTOCOL, Mesh, createMembership, encodeFrame, signBeat } = await import('../../src/runtime/mesh/index.js')
 
 const ECHO = '/mielin/echo/1.0.0'
 const CHAT = '/mielin/chat/1.0.0'
-const Echo = schema.object({ text: schema.string({ max: 100 }) })
+const Echo = z.object({ text: z.string().max(100) })
 const clusterKey = randomBytes(32)
 const { rand, int, pick, bytes } = rng(Number(process.env.FUZZ_SEED ?? 0x5eed))
 t.setTimeout(300_000) // 10,000 cases on a 2-core machine that other work shares

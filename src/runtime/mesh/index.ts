@@ -6,7 +6,7 @@
  * @example
  * ```ts
  * const mesh = new Mesh({}, { privateKey, clusterKey, host: '0.0.0.0', port: 4001, join: ['10.0.0.5:4001'] })
- * await mesh.handle('/mielin/echo/1.0.0', schema.object({ text: schema.string({ max: 100 }) }), (req) => ({ text: req.text }))
+ * await mesh.handle('/mielin/echo/1.0.0', z.object({ text: z.string().max(100) }), (req) => ({ text: req.text }))
  * await mesh.start()
  * const members = createMembership({ mesh }, { name: 'edge-1', labels: { zone: 'a' } })
  * await members.start()

@@ -6,6 +6,7 @@
 import type { PeerId, PrivateKey } from '@libp2p/interface'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { Multiaddr } from '@multiformats/multiaddr'
+import type { z } from 'zod'
 import { MielinError, throwIfAborted } from '../errors.js'
 import { defaultLogger, type Logger } from '../logger.js'
 import { Dialer, toPeerId } from './dialer.js'
@@ -15,7 +16,7 @@ import { upgradeToQuic } from './fast-path.js'
 import { createLibp2pNode, type Libp2pNodeInit, type MeshLibp2p } from './libp2p.js'
 import { PeerEvents, type MeshPeerEvent } from './peer-events.js'
 import { checkProtocol, ProtocolRegistry, type HandleOptions, type RequestHandler } from './protocol-registry.js'
-import { Channel, type ChannelHandler, type ChannelOptions, type Frame, type Schema } from './wire/index.js'
+import { Channel, type ChannelHandler, type ChannelOptions, type Frame } from './wire/index.js'
 
 export type MeshStatus = 'stopped' | 'starting' | 'started' | 'stopping'
 
@@ -38,8 +39,8 @@ export interface MeshRequestOptions<T> {
   signal?: AbortSignal
   /** @default the mesh's requestTimeoutMs */
   timeoutMs?: number
-  /** Checks the answer. @default any JSON object */
-  schema?: Schema<T>
+  /** Checks the answer. @default none: the answer as it came */
+  schema?: z.ZodType<T>
   maxFrameBytes?: number
 }
 
@@ -159,12 +160,12 @@ export class Mesh {
   }
 
   /** Serves a request/answer protocol whose handler is told the asking peer (see ProtocolRegistry.handle). */
-  async handle<Req> (protocol: string, requestSchema: Schema<Req>, handler: RequestHandler<Req>, options: HandleOptions = {}): Promise<void> {
+  async handle<Req> (protocol: string, requestSchema: z.ZodType<Req>, handler: RequestHandler<Req>, options: HandleOptions = {}): Promise<void> {
     await this.#protocols.handle(protocol, requestSchema, handler, options)
   }
 
   /** Serves a channel protocol: `handler` answers the requests and takes the notifications of every peer's channel. */
-  async handleChannel<Req> (protocol: string, frameSchema: Schema<Req>, handler: ChannelHandler<Req>, options: HandleOptions = {}): Promise<void> {
+  async handleChannel<Req> (protocol: string, frameSchema: z.ZodType<Req>, handler: ChannelHandler<Req>, options: HandleOptions = {}): Promise<void> {
     await this.#protocols.handleChannel(protocol, frameSchema, handler, options)
   }
 

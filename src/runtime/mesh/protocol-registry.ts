@@ -7,11 +7,12 @@
  * proved the cluster key.
  */
 import type { Connection, PeerId } from '@libp2p/interface'
+import type { z } from 'zod'
 import { InvalidArgumentError } from '../errors.js'
 import type { Logger } from '../logger.js'
 import { ProtocolUnsupportedError, StreamClosedError } from './errors.js'
 import type { MeshLibp2p } from './libp2p.js'
-import { Channel, type ChannelHandler, type ChannelHandlerEntry, type Schema } from './wire/index.js'
+import { Channel, type ChannelHandler, type ChannelHandlerEntry } from './wire/index.js'
 
 export interface RequestContext {
   /** Who asked (authenticated by the transport, admitted by the cluster key). */
@@ -89,7 +90,7 @@ export class ProtocolRegistry {
   }
 
   /** Serves `protocol` with a handler that is told the asking peer's id and connection. */
-  async handle<Req> (protocol: string, requestSchema: Schema<Req>, handler: RequestHandler<Req>, options: HandleOptions = {}): Promise<void> {
+  async handle<Req> (protocol: string, requestSchema: z.ZodType<Req>, handler: RequestHandler<Req>, options: HandleOptions = {}): Promise<void> {
     await this.handleChannel(protocol, requestSchema, (frame, ctx) => {
       // a channel of the mesh always runs over a libp2p connection: both are there
       const { remotePeer, connection } = ctx as Required<typeof ctx>
@@ -98,7 +99,7 @@ export class ProtocolRegistry {
     }, { maxInboundStreams: 256, ...options })
   }
 
-  async handleChannel<Req> (protocol: string, frameSchema: Schema<Req>, handler: ChannelHandler<Req>, options: HandleOptions = {}): Promise<void> {
+  async handleChannel<Req> (protocol: string, frameSchema: z.ZodType<Req>, handler: ChannelHandler<Req>, options: HandleOptions = {}): Promise<void> {
     checkProtocol(protocol)
     this.#channels.set(protocol, { schema: frameSchema, handler, options })
     if (this.#running !== undefined) await this.#registerChannel(protocol, options)

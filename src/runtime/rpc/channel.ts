@@ -9,11 +9,12 @@
  * handled: callers that need exactly-once retry with their own sequence numbers).
  */
 import type { Connection, PeerId, Stream } from '@libp2p/interface'
+import type { z } from 'zod'
 import { throwIfAborted } from '../errors.js'
 import type { Logger } from '../logger.js'
 import type { ByteDuplex } from './duplex.js'
 import { BadFrameError, errorFromBody, StreamClosedError } from './errors.js'
-import { FrameStream, type Parser } from './frame-stream.js'
+import { FrameStream } from './frame-stream.js'
 import { parseEnvelope, type RpcFrame } from './frames.js'
 import { call, stream, type Outgoing } from './outgoing.js'
 import { raceSignal } from './race-signal.js'
@@ -72,7 +73,7 @@ export interface ChannelRequestOptions<T> {
   /** @default the channel's requestTimeoutMs */
   timeoutMs?: number
   /** Checks the answer (or each event of a stream). @default any JSON value */
-  schema?: Parser<T>
+  schema?: z.ZodType<T>
 }
 
 export interface ChannelStreamOptions<T> extends Omit<ChannelRequestOptions<T>, 'timeoutMs'> {
@@ -81,8 +82,6 @@ export interface ChannelStreamOptions<T> extends Omit<ChannelRequestOptions<T>, 
 }
 
 interface Attachment extends Outgoing { responder: Responder<ChannelContext> }
-
-const anyValue: Parser<unknown> = { parse: (v) => v }
 
 export class Channel {
   readonly protocol: string
@@ -114,8 +113,7 @@ export class Channel {
     const { signal } = options
     throwIfAborted(signal)
     const att = await this.#ready(signal)
-    const schema = options.schema ?? anyValue as Parser<T>
-    return await call(att, this.#nextId++, body, { signal, timeoutMs: options.timeoutMs ?? this.#timeoutMs, schema }, this)
+    return await call(att, this.#nextId++, body, { signal, timeoutMs: options.timeoutMs ?? this.#timeoutMs, schema: options.schema }, this)
   }
 
   /**
@@ -126,8 +124,7 @@ export class Channel {
     const { signal } = options
     throwIfAborted(signal)
     const att = await this.#ready(signal)
-    const schema = options.schema ?? anyValue as Parser<T>
-    yield * stream(att, this.#nextId++, body, { signal, window: options.window ?? 64, schema }, this)
+    yield * stream(att, this.#nextId++, body, { signal, window: options.window ?? 64, schema: options.schema }, this)
   }
 
   /** Sends a notification (no answer). Resolves once the frame is handed to the connection. */

@@ -7,17 +7,14 @@
  */
 import type { Stream } from '@libp2p/interface'
 import type { Uint8ArrayList } from 'uint8arraylist'
+import type { z } from 'zod'
 import type { Logger } from '../logger.js'
 import { AbortedError } from '../errors.js'
 import type { ByteDuplex } from './duplex.js'
 import { BadFrameError, StreamClosedError } from './errors.js'
 import { DEFAULT_MAX_FRAME_BYTES, FrameDecoder, decodeJson, encodeFrame } from './codec.js'
+import { parseFrame } from './frame-schema.js'
 import { isLibp2pStream, libp2pDuplex } from './libp2p-duplex.js'
-
-/** Checks a decoded frame and returns it typed, or throws (a wire schema, a zod schema). */
-export interface Parser<T> {
-  parse: (value: unknown, path?: string) => T
-}
 
 export interface FrameStreamOptions {
   /** Largest frame body accepted or sent, in bytes. @default 1 MiB */
@@ -147,10 +144,10 @@ export class FrameStream {
   }
 
   /** Reads the next frame and checks it; a bad frame aborts the stream and rejects. */
-  async read<T> (s: Parser<T>, options: { signal?: AbortSignal } = {}): Promise<T> {
+  async read<T> (schema: z.ZodType<T>, options: { signal?: AbortSignal } = {}): Promise<T> {
     const value = await this.#next(options.signal)
     try {
-      return s.parse(value)
+      return parseFrame(schema, value)
     } catch (err) {
       this.fail(err as Error)
       throw err

@@ -9,7 +9,7 @@ import { z } from 'zod'
 import { MielinError } from '../errors.js'
 import type { Logger } from '../logger.js'
 import type { ChannelHandlerEntry } from './channel.js'
-import { BadFrameError, internalError, UnknownMethodError } from './errors.js'
+import { internalError, UnknownMethodError } from './errors.js'
 
 export interface MethodContext {
   /** Aborted when the caller cancels or hangs up, or the server stops. */
@@ -53,24 +53,12 @@ export interface ServeMethodsOptions {
   logger?: Logger
 }
 
-const requestZod = z.object({
+/** A request body: `{ method, params?, token? }`; a body that is not one resets the connection. */
+const requestSchema: z.ZodType<MethodRequest> = z.object({
   method: z.string().min(1).max(128),
   params: z.unknown().optional(),
   token: z.string().max(4096).optional()
-})
-
-/** A request body: `{ method, params?, token? }`; a body that is not one resets the connection. */
-const requestSchema = {
-  parse (value: unknown): MethodRequest {
-    const r = requestZod.safeParse(value)
-    if (!r.success) {
-      const issue = r.error.issues[0]
-      const where = ['frame.b', ...(issue?.path ?? []).map(String)].join('.')
-      throw new BadFrameError(`${where}: ${issue?.message ?? 'not a method request'}.`, where)
-    }
-    return { method: r.data.method, params: r.data.params ?? {}, ...(r.data.token !== undefined ? { token: r.data.token } : {}) }
-  }
-}
+}).transform(({ method, params, token }) => ({ method, params: params ?? {}, ...(token !== undefined ? { token } : {}) }))
 
 /** The channel handler that serves `methods`. */
 export function serveMethods (methods: Methods, options: ServeMethodsOptions = {}): ChannelHandlerEntry<MethodRequest> {

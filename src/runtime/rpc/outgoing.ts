@@ -3,10 +3,12 @@
  * timeout, abort), a stream yields its events within the credit it grants. Either sends a
  * cancel when the caller gives up first.
  */
+import type { z } from 'zod'
 import { AbortedError } from '../errors.js'
 import { IncomingStream } from './incoming-stream.js'
 import { RequestTimeoutError, RpcProtocolError } from './errors.js'
-import type { FrameStream, Parser } from './frame-stream.js'
+import { parseFrame } from './frame-schema.js'
+import type { FrameStream } from './frame-stream.js'
 import type { RpcFrame } from './frames.js'
 
 /** What waits for the other side: a call's answer, or a stream's events. */
@@ -23,8 +25,11 @@ export interface Outgoing { fs: FrameStream, pending: Map<number, Pending> }
 /** Who is asked about what, for messages. */
 export interface Asked { peer: string, protocol: string }
 
-export interface CallOptions<T> { signal?: AbortSignal, timeoutMs: number, schema: Parser<T> }
-export interface StreamOptions<T> { signal?: AbortSignal, window: number, schema: Parser<T> }
+/** `schema` checks the answer (each event of a stream); without one it is taken as it came. */
+export interface CallOptions<T> { signal?: AbortSignal, timeoutMs: number, schema?: z.ZodType<T> }
+export interface StreamOptions<T> { signal?: AbortSignal, window: number, schema?: z.ZodType<T> }
+
+const check = <T>(schema: z.ZodType<T> | undefined, body: unknown): T => schema === undefined ? body as T : parseFrame(schema, body, 'frame.b')
 
 /** Sends request `id` and waits for its answer. */
 export async function call<T> (att: Outgoing, id: number, body: unknown, { signal, timeoutMs, schema }: CallOptions<T>, asked: Asked): Promise<T> {
@@ -45,7 +50,7 @@ export async function call<T> (att: Outgoing, id: number, body: unknown, { signa
       answer: (b) => {
         done()
         try {
-          resolve(schema.parse(b, 'frame.b'))
+          resolve(check(schema, b))
         } catch (err) {
           const e = err instanceof Error ? err : new Error(String(err))
           reject(e)
@@ -81,7 +86,7 @@ export async function * stream<T> (att: Outgoing, id: number, body: unknown, { s
     answer: () => { incoming.fail(new RpcProtocolError(`${asked.peer} answered a stream on ${asked.protocol} with one value.`)) },
     event: (b) => {
       try {
-        incoming.push(schema.parse(b, 'frame.b'))
+        incoming.push(check(schema, b))
       } catch (err) {
         incoming.fail(err as Error)
         att.fs.fail(err as Error)

@@ -7,10 +7,12 @@
  * (a long `logs --follow` must not hold a slot, and must not keep cancels and credit from
  * being read); they are capped by `maxStreams` instead, and each holds at most one window.
  */
+import type { z } from 'zod'
 import { MielinError } from '../errors.js'
 import type { Logger } from '../logger.js'
 import { BadFrameError, errorBody, RpcProtocolError, TooManyStreamsError } from './errors.js'
-import type { FrameStream, Parser } from './frame-stream.js'
+import { parseFrame } from './frame-schema.js'
+import type { FrameStream } from './frame-stream.js'
 
 /** Why a handler runs: a call (one answer), a stream (events), a notification (no answer). */
 export type HandlerKind = 'request' | 'stream' | 'notify'
@@ -22,7 +24,7 @@ export type HandlerKind = 'request' | 'stream' | 'notify'
 export type Handler<Req, Ctx> = (body: Req, ctx: Ctx) => unknown
 
 export interface HandlerEntry<Req, Ctx> {
-  schema: Parser<Req>
+  schema: z.ZodType<Req>
   // a method, not a property: an entry for one request type stands in for `HandlerEntry<unknown>`
   // (its schema guarantees the type its handler takes)
   handler (body: Req, ctx: Ctx): unknown
@@ -134,7 +136,7 @@ export class Responder<Ctx> {
 
   #parse (entry: HandlerEntry<unknown, Ctx>, raw: unknown): unknown {
     try {
-      return entry.schema.parse(raw, 'frame.b')
+      return parseFrame(entry.schema, raw, 'frame.b')
     } catch (err) {
       this.#p.fs.fail(err as Error)
       return BAD

@@ -5,16 +5,17 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import type { Connection, StreamHandler } from '@libp2p/interface'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { streamPair } from '@libp2p/utils'
+import { z } from 'zod'
 import type { Logger } from '../../../src/runtime/logger.js'
 import type { MeshLibp2p } from '../../../src/runtime/mesh/libp2p.js'
 import { meshProtocol, ProtocolRegistry } from '../../../src/runtime/mesh/protocol-registry.js'
-import { Channel, schema } from '../../../src/runtime/mesh/wire/index.js'
+import { Channel } from '../../../src/runtime/mesh/wire/index.js'
 
 const quiet: Logger = Object.assign(() => {}, { error: () => {}, enabled: false })
 const conn = { remotePeer: peerIdFromPrivateKey(await generateKeyPair('Ed25519')) } as unknown as Connection
 const ECHO = '/mielin/echo/1.0.0'
 const CHAT = '/mielin/chat/1.0.0'
-const Echo = schema.object({ text: schema.string({ max: 100 }) })
+const Echo = z.object({ text: z.string().max(100) })
 
 interface Registered { handler: StreamHandler, options: { maxInboundStreams?: number } }
 

@@ -15,18 +15,19 @@
  */
 import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto'
 import type { Stream } from '@libp2p/interface'
+import { z } from 'zod'
 import type { Logger } from '../../logger.js'
 import { PeerRefusedError } from '../errors.js'
-import { FrameStream, schema } from '../wire/index.js'
+import { base64, FrameStream } from '../wire/index.js'
 
 export const ADMIT_PROTOCOL = '/mielin/admit/1.0.0'
 export const NONCE_BYTES = 32
 const MAX_ADMIT_FRAME = 1024
 
-const helloSchema = schema.object({ v: schema.literal(1), nonce: schema.base64({ maxBytes: NONCE_BYTES }) })
-const challengeSchema = schema.object({ nonce: schema.base64({ maxBytes: NONCE_BYTES }), mac: schema.base64({ maxBytes: 32 }) })
-const proofSchema = schema.object({ mac: schema.base64({ maxBytes: 32 }) })
-const okSchema = schema.object({ ok: schema.literal(true) })
+const helloSchema = z.object({ v: z.literal(1), nonce: base64({ maxBytes: NONCE_BYTES }) })
+const challengeSchema = z.object({ nonce: base64({ maxBytes: NONCE_BYTES }), mac: base64({ maxBytes: 32 }) })
+const proofSchema = z.object({ mac: base64({ maxBytes: 32 }) })
+const okSchema = z.object({ ok: z.literal(true) })
 
 /** The HMAC key: a key of its own, so the HMAC and pnet's stream cipher never share key material. */
 export function admissionKey (clusterKey: Uint8Array): Buffer {

@@ -5,9 +5,9 @@
  * exact signed bytes, so no canonical JSON is needed), `sig` the base64 ed25519 signature.
  */
 import { peerIdFromString } from '@libp2p/peer-id'
+import { z } from 'zod'
 import { BadFrameError } from '../errors.js'
-import { decodeJson } from '../wire/index.js'
-import { schema, type Infer, type JsonValue, type Schema } from '../wire/schema.js'
+import { base64, decodeJson, json, parseFrame, record, type JsonValue } from '../wire/index.js'
 
 export const HEARTBEAT_PROTOCOL = '/mielin/heartbeat/1.0.0'
 const SIGNING_PREFIX = Buffer.from('mielin-heartbeat-v1\n')
@@ -27,42 +27,42 @@ export interface Load {
   memory: number
 }
 
-const count = schema.number({ min: 0, max: 1e15 })
+const count = z.number().min(0).max(1e15)
 
-export const heartbeatSchema = schema.object({
-  peerId: schema.string({ min: 1, max: 128 }),
-  name: schema.string({ max: 128 }),
-  labels: schema.record(schema.string({ max: 256 }), { maxKeys: 64, maxKeyLength: 128 }),
-  hardware: schema.record(schema.json({ maxDepth: 8 }), { maxKeys: 64, maxKeyLength: 128 }),
-  load: schema.object({ agents: count, messagesPerSec: count, cpu: schema.number({ min: 0, max: 1024 }), memory: count }),
-  seq: schema.integer({ min: 0 }),
+export const heartbeatSchema = z.object({
+  peerId: z.string().min(1).max(128),
+  name: z.string().max(128),
+  labels: record(z.string().max(256), { maxKeys: 64, maxKeyLength: 128 }),
+  hardware: record(json({ maxDepth: 8 }), { maxKeys: 64, maxKeyLength: 128 }),
+  load: z.object({ agents: count, messagesPerSec: count, cpu: z.number().min(0).max(1024), memory: count }),
+  seq: z.int().min(0),
   /** When this run of the node started (ms since the epoch): orders beats across restarts. */
-  incarnation: schema.integer({ min: 0 }),
+  incarnation: z.int().min(0),
   /** The sender's clock when it sent the beat (ms since the epoch); informative only. */
-  ts: schema.integer({ min: 0 }),
-  addrs: schema.array(schema.string({ max: 256 }), { max: 32 }),
+  ts: z.int().min(0),
+  addrs: z.array(z.string().max(256)).max(32),
   /** The last beat of a node stopping on purpose. */
-  leaving: schema.optional(schema.boolean()),
+  leaving: z.boolean().optional(),
   /** Extensions other parts of the node publish (e.g. the agents it runs). */
-  extra: schema.optional(schema.record(schema.json({ maxDepth: 8 }), { maxKeys: 64, maxKeyLength: 128 }))
+  extra: record(json({ maxDepth: 8 }), { maxKeys: 64, maxKeyLength: 128 }).optional()
 })
 
-export type Heartbeat = Infer<typeof heartbeatSchema>
+export type Heartbeat = z.infer<typeof heartbeatSchema>
 
 export interface SignedBeat { body: string, sig: string }
 
-export const signedBeatSchema: Schema<SignedBeat> = schema.object({
-  body: schema.string({ min: 2, max: MAX_BEAT_BYTES }),
-  sig: schema.base64({ maxBytes: 128 })
+export const signedBeatSchema: z.ZodType<SignedBeat> = z.object({
+  body: z.string().min(2).max(MAX_BEAT_BYTES),
+  sig: base64({ maxBytes: 128 })
 })
 
 /** What one heartbeat push carries: the sender's own beat and maybe others' to relay (discovery). */
-export const heartbeatFrameSchema = schema.object({
+export const heartbeatFrameSchema = z.object({
   beat: signedBeatSchema,
-  relay: schema.optional(schema.array(signedBeatSchema, { max: MAX_RELAY }))
+  relay: z.array(signedBeatSchema).max(MAX_RELAY).optional()
 })
 
-export type HeartbeatFrame = Infer<typeof heartbeatFrameSchema>
+export type HeartbeatFrame = z.infer<typeof heartbeatFrameSchema>
 
 export async function signBeat (beat: Heartbeat, sign: (data: Uint8Array) => Promise<Uint8Array>): Promise<SignedBeat> {
   const body = JSON.stringify(beat)
@@ -73,7 +73,7 @@ export async function signBeat (beat: Heartbeat, sign: (data: Uint8Array) => Pro
 
 /** Checks a signed beat: shape, and a valid signature by the key of the peer id it names. Throws BadFrameError. */
 export async function verifyBeat (signed: SignedBeat): Promise<Heartbeat> {
-  const beat = heartbeatSchema.parse(decodeJson(Buffer.from(signed.body)), 'beat')
+  const beat = parseFrame(heartbeatSchema, decodeJson(Buffer.from(signed.body)), 'beat')
   let publicKey
   try {
     publicKey = peerIdFromString(beat.peerId).publicKey

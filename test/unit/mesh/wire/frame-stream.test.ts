@@ -2,10 +2,11 @@
 // once it sits on a real stream (split frames, the size limit, batching, back-pressure).
 import t from 'tap'
 import { streamPair } from '@libp2p/utils'
-import { FrameStream, encodeFrame, schema } from '../../../../src/runtime/mesh/wire/index.js'
+import { z } from 'zod'
+import { FrameStream, encodeFrame } from '../../../../src/runtime/mesh/wire/index.js'
 import { until } from '../../../helpers/until.js'
 
-const Msg = schema.object({ n: schema.integer() })
+const Msg = z.object({ n: z.int() })
 
 t.test('frames cut anywhere across sends arrive whole and in order', async (t) => {
   const [a, b] = await streamPair()

@@ -4,13 +4,14 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import type { Connection, Stream } from '@libp2p/interface'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { streamPair } from '@libp2p/utils'
-import { MielinError } from '../../../../src/runtime/errors.js'
-import { Channel, encodeFrame, schema, type ChannelHandlerEntry } from '../../../../src/runtime/mesh/wire/index.js'
-import { until } from '../../../helpers/until.js'
+import { z } from 'zod'
+import { MielinError } from '../../../src/runtime/errors.js'
+import { Channel, encodeFrame, jsonObject, type ChannelHandlerEntry } from '../../../src/runtime/rpc/index.js'
+import { until } from '../../helpers/until.js'
 
 const peer = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
 const conn = { remotePeer: peer } as unknown as Connection
-const Add = schema.object({ a: schema.integer(), b: schema.integer() })
+const Add = z.object({ a: z.int(), b: z.int() })
 
 class Nope extends MielinError { static override readonly defaultCode: string = 'E_NOPE' }
 
@@ -39,13 +40,13 @@ t.test('requests are answered by id, concurrently, errors keep their code', asyn
   t.same(answers, [{ sum: 8 }, { sum: 4 }, { sum: 6 }], 'the slow first answer does not block the others')
   await t.rejects(client.request({ a: -1, b: 0 }), { code: 'E_NOPE', message: 'negative', peer: 'server' })
   await t.rejects(client.request({ a: 999, b: 0 }), { code: 'E_INTERNAL', exitCode: 70, message: /the node's log has the details/ }, 'a bug stays private')
-  await t.rejects(client.request({ a: 1, b: 2 }, { schema: schema.object({ product: schema.integer() }) }), { code: 'E_BAD_FRAME' }, 'a wrong answer shape is a bad frame')
+  await t.rejects(client.request({ a: 1, b: 2 }, { schema: z.object({ product: z.int() }) }), { code: 'E_BAD_FRAME' }, 'a wrong answer shape is a bad frame')
 })
 
 t.test('both directions and notifications share the stream', async (t) => {
   const seen: unknown[] = []
   const { client, server } = await pair(
-    { schema: schema.frame(), handler: (f, ctx) => { seen.push([ctx.kind, f]) } },
+    { schema: jsonObject(), handler: (f, ctx) => { seen.push([ctx.kind, f]) } },
     { schema: Add, handler: (f) => ({ back: (f as { a: number }).a }) }
   )
   await client.notify({ hello: 1 })
@@ -58,7 +59,7 @@ t.test('a request without a handler, a timeout, an abort', async (t) => {
   const { client, server } = await pair(undefined)
   await t.rejects(client.request({ a: 1 }), { code: 'E_PROTOCOL_UNSUPPORTED' })
   await t.rejects(server.request({ a: 1 }, { timeoutMs: 50 }), { code: 'E_PROTOCOL_UNSUPPORTED' })
-  const slow = await pair({ schema: schema.frame(), handler: async () => await new Promise((resolve) => setTimeout(resolve, 300)) })
+  const slow = await pair({ schema: jsonObject(), handler: async () => await new Promise((resolve) => setTimeout(resolve, 300)) })
   await t.rejects(slow.client.request({}, { timeoutMs: 50 }), { code: 'E_REQUEST_TIMEOUT' })
   await t.rejects(slow.client.request({}, { signal: AbortSignal.timeout(20) }), { code: 'E_ABORTED' })
 })
@@ -104,7 +105,7 @@ t.test('back-pressure: at most maxConcurrent handlers run, the stream pauses, an
   let peak = 0
   const blocked: Array<() => void> = [] // each running handler waits here until the test lets it go
   const { client, streams: [out, inb] } = await pair({
-    schema: schema.frame(),
+    schema: jsonObject(),
     handler: async () => {
       started++
       peak = Math.max(peak, ++running)
