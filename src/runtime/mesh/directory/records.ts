@@ -1,5 +1,7 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { PrivateKey } from '@libp2p/interface'
+import { z } from 'zod'
+import { parseFrame } from '../wire/index.js'
 import type { DirectoryEntry } from './directory.js'
 
 /**
@@ -21,12 +23,11 @@ export async function signRecord (entry: DirectoryEntry, key: PrivateKey): Promi
   return enc.encode(JSON.stringify({ ...entry, sig: Buffer.from(sig).toString('base64') }))
 }
 
-/** Parses and verifies a record; throws on anything wrong (the DHT validator contract). */
+const recordSchema = z.object({ agent: z.string(), node: z.string(), epoch: z.int(), ts: z.number(), sig: z.string() })
+
+/** Parses and verifies a record; throws on anything wrong (the DHT validator contract): E_BAD_FRAME naming the bad field for a malformed one. */
 export async function verifyRecord (key: Uint8Array, value: Uint8Array): Promise<DirectoryEntry> {
-  const r = JSON.parse(dec.decode(value)) as DirectoryEntry & { sig: string }
-  if (typeof r.agent !== 'string' || typeof r.node !== 'string' || !Number.isInteger(r.epoch) || typeof r.ts !== 'number' || typeof r.sig !== 'string') {
-    throw new Error('malformed directory record')
-  }
+  const r = parseFrame(recordSchema, JSON.parse(dec.decode(value)), 'record')
   if (dec.decode(key) !== `${RECORD_PREFIX}${r.agent}`) throw new Error('directory record stored under another agent\'s key')
   const publicKey = peerIdFromString(r.node).publicKey
   if (publicKey === undefined) throw new Error('directory record names a node without an embedded public key')

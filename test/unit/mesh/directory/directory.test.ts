@@ -52,6 +52,9 @@ t.test('records are signed: a forged or misfiled one is refused', async (t) => {
   await t.rejects(verifyRecord(recordKey('b'), good), /another agent/)
   const forged = await signRecord({ agent: 'a', node: otherId, epoch: 9, ts: 1 }, key) // claims another node
   await t.rejects(verifyRecord(recordKey('a'), forged), /signature/)
+  const enc = (v: unknown): Uint8Array => Buffer.from(JSON.stringify(v))
+  await t.rejects(verifyRecord(recordKey('a'), enc({ agent: 'a', node: self, epoch: '3', ts: 1, sig: '' })), { code: 'E_BAD_FRAME', path: 'record.epoch' }, 'a malformed record names its bad field')
+  await t.rejects(verifyRecord(recordKey('a'), enc(null)), { code: 'E_BAD_FRAME', path: 'record' })
   t.equal(selectRecord(recordKey('a'), [good, await signRecord({ agent: 'a', node: self, epoch: 4, ts: 0 }, key)]), 1, 'higher epoch wins')
 })
 
