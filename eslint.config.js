@@ -48,9 +48,9 @@ export default defineConfig(
     }
   },
   {
-    // The plain JS launchers (bin/, scripts/check-env.js, this file) are outside the TS
+    // The plain JS files (bin/, scripts/check-env.js, test/coverage-map.mjs, this file) are outside the TS
     // program: syntax rules only.
-    files: ['**/*.js'],
+    files: ['**/*.js', '**/*.mjs'],
     extends: [tseslint.configs.disableTypeChecked],
     languageOptions: {
       // Node's globals that they use (the `globals` package is not a dependency).
