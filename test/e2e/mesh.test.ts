@@ -126,8 +126,10 @@ t.test('operators from afar need a valid token', async (t) => {
   const follow = execa(process.execPath, ['bin/run.js', 'agent', 'logs', 'probe', '--follow', '--remote', remote, '--token', readOnly, '--data-dir', dir('b')], { cwd: ROOT, reject: false, buffer: false, env: { NO_COLOR: '1' } })
   t.teardown(() => { follow.kill('SIGKILL') })
   let out = ''
+  let err = ''
   follow.stdout?.on('data', (d: Buffer) => { out += d.toString() })
-  await until('the lines so far, from afar', () => out.includes('hello from c'), 30_000, 50)
+  follow.stderr?.on('data', (d: Buffer) => { err += d.toString() })
+  await until(() => `the lines so far, from afar; it printed:\n${out}\n${err}`, () => out.includes('hello from c'), 30_000, 50)
   t.equal((await asOperator(good)).exitCode, 0)
   const said = await mielin(['agent', 'send', 'probe', '{"op":"log","text":"news for the operator"}', '--wait', '--remote', remote, '--token', good, '--data-dir', dir('b')])
   t.equal(said.exitCode, 0, said.stderr)
