@@ -13,7 +13,9 @@ export interface CliResult { exitCode: number, stdout: string, stderr: string }
 export async function mielin (args: string[], options: { cwd?: string, env?: Record<string, string>, timeout?: number } = {}): Promise<CliResult> {
   const r = await execa(process.execPath, [BIN, ...args], {
     cwd: options.cwd ?? ROOT,
-    env: { NO_COLOR: '1', ...options.env },
+    // as typed on the PATH, whether the tests were started by `npm test` or `npx tap`
+    // (under npx, npm_command=exec makes `new agent` suggest `npx mielin …`)
+    env: { NO_COLOR: '1', npm_command: '', ...options.env },
     reject: false,
     timeout: options.timeout ?? 120_000
   })
