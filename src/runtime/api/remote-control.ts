@@ -57,10 +57,16 @@ async function authorize (p: RemoteControlParts, req: MethodRequest, ctx: Method
   // signature, expiry and right first: a stranger's request never reaches the lookup below
   await verifyToken(req.token, p.adminPublicKey, { right, namespace: readTokenClaims(req.token).namespaces[0] ?? '*' })
   const params = (typeof req.params === 'object' && req.params !== null ? req.params : {}) as Record<string, unknown>
-  const namespace = typeof params.namespace === 'string'
-    ? params.namespace
-    : typeof params.id === 'string' && req.method !== 'agent.deploy'
-      ? (await p.services.onOwner<AgentInfo>(params.id, { op: 'inspect', id: params.id }, ctx.signal)).result.namespace
-      : right === 'read' || right === 'admin' ? undefined : 'default'
-  await verifyToken(req.token, p.adminPublicKey, { right, namespace })
+  await verifyToken(req.token, p.adminPublicKey, { right, namespace: await namespaceOf(p, req.method, params, ctx.signal) })
+}
+
+/**
+ * The namespace a request touches: a deploy's own (`default` unless it names one); for a call
+ * that names an agent, the namespace the agent really lives in, whatever else the params say;
+ * none for cluster-wide reads and admin calls.
+ */
+export async function namespaceOf (p: RemoteControlParts, method: string, params: Record<string, unknown>, signal: AbortSignal): Promise<string | undefined> {
+  if (method === 'agent.deploy') return typeof params.namespace === 'string' ? params.namespace : 'default'
+  if (typeof params.id === 'string') return (await p.services.onOwner<AgentInfo>(params.id, { op: 'inspect', id: params.id }, signal)).result.namespace
+  return RIGHT_OF[method] === 'read' || RIGHT_OF[method] === 'admin' ? undefined : 'default'
 }
