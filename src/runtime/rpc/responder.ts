@@ -59,6 +59,8 @@ const isAsyncIterable = (v: unknown): v is AsyncIterable<unknown> =>
 export class Responder<Ctx> {
   readonly #p: ResponderParts<Ctx>
   readonly #inflight = new Map<number, Inflight>()
+  /** One signal for every notification handler: aborted when the connection closes. */
+  readonly #notifications = new AbortController()
   #running = 0 // calls and notifications
   #streams = 0
 
@@ -104,9 +106,8 @@ export class Responder<Ctx> {
     const body = this.#parse(entry, raw)
     if (body === BAD) return
     this.#take()
-    const ac = new AbortController()
     void Promise.resolve()
-      .then(() => entry.handler(body, this.#p.context('notify', ac.signal)))
+      .then(() => entry.handler(body, this.#p.context('notify', this.#notifications.signal)))
       .catch((err: unknown) => { this.#logFailure(err) })
       .finally(() => { this.#release() })
   }
@@ -131,6 +132,7 @@ export class Responder<Ctx> {
 
   /** The connection is gone: every handler is aborted. */
   closed (): void {
+    this.#notifications.abort()
     for (const f of this.#inflight.values()) f.ac.abort()
   }
 
