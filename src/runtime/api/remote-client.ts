@@ -14,6 +14,9 @@ export interface RemoteTarget {
   signal?: AbortSignal
 }
 
+/** How long a call to a node on another machine may take (a deploy sends the whole component). */
+export const REMOTE_CALL_TIMEOUT_MS = 120_000
+
 /**
  * A client of a node of the cluster on another machine: a short-lived libp2p node with a
  * throw-away identity, one RPC channel on the control protocol. It needs the cluster secret
@@ -24,7 +27,8 @@ export class RemoteControlClient extends RpcClient {
   readonly #mesh: Mesh
 
   private constructor (channel: Channel, mesh: Mesh, token: string) {
-    super(channel, { token })
+    // a node on another machine can hang or be cut off without closing the connection
+    super(channel, { token, callTimeoutMs: REMOTE_CALL_TIMEOUT_MS })
     this.#mesh = mesh
   }
 

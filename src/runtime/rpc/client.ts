@@ -4,6 +4,8 @@ import { StreamClosedError } from './errors.js'
 export interface RpcClientOptions {
   /** Sent with every request, for servers that check one. @default none */
   token?: string
+  /** How long a call may wait for its answer, in ms; 0 waits as long as the method takes. @default 0 */
+  callTimeoutMs?: number
   /** What a caller gets when the connection is gone (a message that names the node). @default the StreamClosedError */
   closed?: (err: StreamClosedError) => Error
 }
@@ -21,10 +23,10 @@ export class RpcClient {
     this.#options = options
   }
 
-  /** Calls a method; resolves to its result or rejects with the MielinError the node sent. Waits as long as the method takes. */
+  /** Calls a method; resolves to its result or rejects with the MielinError the node sent (or a timeout after `callTimeoutMs`). */
   async call<T = unknown> (method: string, params: unknown = {}, options: { signal?: AbortSignal } = {}): Promise<T> {
     try {
-      return await this.channel.request<T>(this.#body(method, params), { signal: options.signal, timeoutMs: 0 })
+      return await this.channel.request<T>(this.#body(method, params), { signal: options.signal, timeoutMs: this.#options.callTimeoutMs ?? 0 })
     } catch (err) {
       throw this.#map(err)
     }
