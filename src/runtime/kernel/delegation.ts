@@ -35,6 +35,12 @@ export function delegatedGrants (caps: CapabilitySpace, targets: readonly string
 export function grantCarried (receiver: Agent, grants: readonly string[], sender: Agent | undefined): void {
   for (const name of grants) {
     const target = name.slice(SEND.length)
-    receiver.caps.receive(target, sender?.caps.find('send', target))
+    if (sender === undefined) {
+      receiver.caps.receive(target, undefined) // from another node: a root (see above)
+      continue
+    }
+    // a local sender that no longer holds it (revoked since) delegates nothing
+    const parent = sender.caps.find('send', target)
+    if (parent !== undefined) receiver.caps.receive(target, parent)
   }
 }

@@ -60,6 +60,14 @@ t.test('on one node: the receiver may use what was delegated, until the delegato
   await t.rejects(sendVia(k, 'receiver', 'x'), /E_CAP_DENIED/)
 })
 
+t.test('an envelope naming a local sender that does not hold the capability grants nothing', async (t) => {
+  // e.g. forwarded back, or the sender's own was revoked on the way: no root capability from it
+  const k = await kernel(t, { boss: ['log', 'send:receiver'], receiver: ['log', 'send:boss'] })
+  k.accept({ ...envelope('receiver', 'message', { from: 'boss', payload: '{"op":"noop"}' }), grants: ['send:x'] })
+  await sendVia(k, 'boss', 'receiver')
+  t.same(k.info('receiver').caps, ['log', 'send:boss'], 'boss holds no send:x, so the receiver gets none')
+})
+
 t.test('a sender cannot delegate what it does not hold, and then nothing is sent', async (t) => {
   const k = await kernel(t, { boss: ['log', 'send:receiver'], receiver: ['log', 'send:boss'] })
   const events: KernelEvent[] = []
