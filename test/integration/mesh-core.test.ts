@@ -1,5 +1,5 @@
 // Real libp2p nodes on 127.0.0.1 in one process: the private cluster on TCP and QUIC,
-// one-shot RPC and channels, and membership with failure detection.
+// requests and channels, and membership with failure detection.
 import { randomBytes } from 'node:crypto'
 import '../helpers/esm-js-hook.js'
 import { until } from '../helpers/until.js'
@@ -50,7 +50,7 @@ t.test('two nodes with the same key talk over TCP (TLS, noise) and over QUIC', a
     const conn = b.libp2p.getConnections(a.peerId)[0]
     t.match(conn?.remoteAddr.toString(), label === 'tcp' ? /\/tcp\// : /\/quic-v1\//, `${label}: the connection is ${label}`)
     if (label === 'tcp') t.equal(conn?.encryption, '/tls/1.0.0', 'TLS 1.3 by default')
-    t.same(await b.request(a.peerId, ECHO, { text: label }), { text: label.toUpperCase(), from: b.peerId.toString() }, `${label}: one-shot RPC`)
+    t.same(await b.request(a.peerId, ECHO, { text: label }), { text: label.toUpperCase(), from: b.peerId.toString() }, `${label}: a request`)
     const ch = b.channel(a.peerId, CHAT)
     t.same(await Promise.all([ch.request({ text: 'x' }), ch.request({ text: 'y' })]), [{ text: 'x!' }, { text: 'y!' }], `${label}: channel requests`)
     await ch.notify({ text: 'fire and forget' })

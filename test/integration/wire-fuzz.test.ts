@@ -1,5 +1,5 @@
 // 10,000 random and malformed frames thrown, in ten batches, at every protocol the mesh core
-// serves (heartbeat, admit, a one-shot RPC and a channel). After each batch the node must still
+// serves (heartbeat, admit, a request protocol and a channel). After each batch the node must still
 // answer on fresh streams; a channel opened before the storm must keep working on its first
 // stream all through it; and the node must end every bad stream itself (reset, or answer and
 // close), resetting every stream that carried bytes no frame can be.

@@ -17,7 +17,7 @@
 export { Mesh, type MeshInit, type MeshComponents, type MeshStatus, type MeshRequestOptions } from './mesh.js'
 export { meshProtocol, type HandleOptions, type RequestContext, type RequestHandler } from './protocol-registry.js'
 export type { MeshPeerEvent } from './peer-events.js'
-export { createLibp2pNode, swarmKey, listenAddrs, toDialTarget, KAD_PROTOCOL, type DhtInit, type Libp2pNodeInit, type MeshLibp2p, type MeshServices, type Transport, type Encryption } from './libp2p.js'
+export { createLibp2pNode, swarmKey, listenAddrs, toDialTarget, KAD_PROTOCOL, type DhtInit, type Libp2pNodeInit, type MeshLibp2p, type MeshLibp2pServices, type Transport, type Encryption } from './libp2p.js'
 export { Admission, RefusedPeers, admission, gateComponents, ADMIT_PROTOCOL, type AdmissionInit, type AdmissionComponents, type AdmissionState } from './admission/index.js'
 export * from './errors.js'
 export * from './wire/index.js'

@@ -36,14 +36,14 @@ export const KAD_PROTOCOL = '/mielin/kad/1.0.0'
 export type Transport = 'tcp' | 'quic'
 export type Encryption = 'tls' | 'noise'
 
-export interface MeshServices extends Record<string, unknown> {
+export interface MeshLibp2pServices extends Record<string, unknown> {
   admission: Admission
   identify: Identify
   ping: Ping
   dht: KadDHT
 }
 
-export type MeshLibp2p = Libp2p<MeshServices>
+export type MeshLibp2p = Libp2p<MeshLibp2pServices>
 
 export interface DhtInit {
   validators?: Validators
@@ -117,7 +117,7 @@ export async function createLibp2pNode (init: Libp2pNodeInit): Promise<MeshLibp2
   // a tag of its own per cluster, so that LAN neighbours of other clusters are not even tried
   const mdnsTag = `_mielin-${createHash('sha256').update('mielin-mdns').update(init.clusterKey).digest('hex').slice(0, 12)}._udp.local`
 
-  return await createLibp2p<MeshServices>({
+  return await createLibp2p<MeshLibp2pServices>({
     start: init.start ?? true,
     privateKey: init.privateKey,
     addresses: {

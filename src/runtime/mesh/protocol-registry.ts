@@ -91,11 +91,11 @@ export class ProtocolRegistry {
 
   /** Serves `protocol` with a handler that is told the asking peer's id and connection. */
   async handle<Req> (protocol: string, requestSchema: z.ZodType<Req>, handler: RequestHandler<Req>, options: HandleOptions = {}): Promise<void> {
+    // a caller may open a channel per request (a short-lived client does): allow many streams
     await this.handleChannel(protocol, requestSchema, (frame, ctx) => {
       // a channel of the mesh always runs over a libp2p connection: both are there
       const { remotePeer, connection } = ctx as Required<typeof ctx>
       return handler(frame, { peer: remotePeer, connection, protocol, signal: ctx.signal })
-    // a peer may still open a stream a request, as the one-shot protocols of old did: let it
     }, { maxInboundStreams: 256, ...options })
   }
 

@@ -2,7 +2,7 @@ import path from 'node:path'
 import type { ClusterServices } from '../cluster/index.js'
 import { throwIfAborted } from '../errors.js'
 import { detectHardware, type HardwareProfile } from '../hal/index.js'
-import { Kernel } from '../kernel/index.js'
+import { AgentNotFoundError, Kernel } from '../kernel/index.js'
 import { defaultLogger, type Logger } from '../logger.js'
 import { readAgentFile } from '../manifest/index.js'
 import { NodeStore } from '../store/index.js'
@@ -80,7 +80,12 @@ export async function createNode (components: Partial<NodeComponents> = {}, init
     logger,
     tensor: async () => await createTensorEngine({ hardware }),
     // The mesh half is built next, around this kernel; it routes what the kernel cannot deliver.
-    router: init.mesh === undefined ? undefined : (e) => { mesh?.route(e) }
+    router: init.mesh === undefined
+      ? undefined
+      : (e) => {
+          if (mesh === undefined) throw new AgentNotFoundError(`No agent "${e.to}" on this node, and its mesh is not up yet.`, undefined, { suggestions: ['Try again once `mielin mesh status` answers.'] })
+          mesh.route(e)
+        }
   }, { workers })
 
   let stopping: Promise<void> | undefined

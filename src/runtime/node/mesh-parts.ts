@@ -144,11 +144,13 @@ export async function meshParts (c: MeshPartsComponents, init: MeshNodeInit, clu
       }
     },
     async stop () {
-      await control.stop().catch(() => {})
-      await membership.stop().catch(() => {}) // a last beat says "leaving"…
+      // each part stops even when the one before failed; failures are logged, not thrown
+      const logged = (part: string) => (err: Error): void => { logger.error(`stopping the ${part} failed: ${err.message}`) }
+      await control.stop().catch(logged('control socket'))
+      await membership.stop().catch(logged('membership')) // a last beat says "leaving"…
       // …but channels batch frames: give that beat a moment on the wire before closing them.
       await new Promise((resolve) => setTimeout(resolve, 300))
-      await mesh.stop().catch(() => {})
+      await mesh.stop().catch(logged('mesh'))
     }
   }
 }

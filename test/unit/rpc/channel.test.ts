@@ -36,8 +36,10 @@ async function pair (serverHandler: ChannelHandlerEntry | undefined, clientHandl
 t.test('requests are answered by id, concurrently, errors keep their code', async (t) => {
   const { client } = await pair(adder)
   t.same(await client.request({ a: 1, b: 2 }), { sum: 3 })
-  const answers = await Promise.all([client.request({ a: 1, b: 7 }), client.request({ a: 2, b: 2 }), client.request({ a: 3, b: 3 })])
-  t.same(answers, [{ sum: 8 }, { sum: 4 }, { sum: 6 }], 'the slow first answer does not block the others')
+  const settled: number[] = []
+  const asked = [{ a: 1, b: 7 }, { a: 2, b: 2 }, { a: 3, b: 3 }].map(async (f, i) => { const r = await client.request(f); settled.push(i); return r })
+  t.same(await Promise.all(asked), [{ sum: 8 }, { sum: 4 }, { sum: 6 }], 'each answer reaches its own request')
+  t.same(settled, [1, 2, 0], 'the slow first answer does not block the others: it arrives last')
   await t.rejects(client.request({ a: -1, b: 0 }), { code: 'E_NOPE', message: 'negative', peer: 'server' })
   await t.rejects(client.request({ a: 999, b: 0 }), { code: 'E_INTERNAL', exitCode: 70, message: /the node's log has the details/ }, 'a bug stays private')
   await t.rejects(client.request({ a: 1, b: 2 }, { schema: z.object({ product: z.int() }) }), { code: 'E_BAD_FRAME' }, 'a wrong answer shape is a bad frame')

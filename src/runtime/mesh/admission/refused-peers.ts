@@ -19,7 +19,7 @@ export class RefusedPeers {
     this.#now = now
   }
 
-  /** Refuses `peer` from now on for `refuseForMs`; a peer refused again is refused for longer. */
+  /** Refuses `peer` for `refuseForMs` from now (a peer refused again: from this time). */
   add (peer: PeerId | string): void {
     if (this.refuseForMs > 0) this.#until.set(peer.toString(), this.#now() + this.refuseForMs)
   }
