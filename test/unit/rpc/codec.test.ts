@@ -1,6 +1,6 @@
 import t from 'tap'
 import { Uint8ArrayList } from 'uint8arraylist'
-import { FrameDecoder, decodeJson, encodeFrame, fromBase64Chunks, toBase64Chunks } from '../../../../src/runtime/mesh/wire/index.js'
+import { FrameDecoder, decodeJson, encodeFrame, fromBase64Chunks, toBase64Chunks } from '../../../src/runtime/mesh/wire/index.js'
 
 const bodies = (d: FrameDecoder, chunk: Uint8Array | Uint8ArrayList): unknown[] => d.push(chunk).map((b) => decodeJson(b))
 

@@ -3,8 +3,8 @@
 import t from 'tap'
 import { streamPair } from '@libp2p/utils'
 import { z } from 'zod'
-import { FrameStream, encodeFrame } from '../../../../src/runtime/mesh/wire/index.js'
-import { until } from '../../../helpers/until.js'
+import { FrameStream, encodeFrame } from '../../../src/runtime/mesh/wire/index.js'
+import { until } from '../../helpers/until.js'
 
 const Msg = z.object({ n: z.int() })
 
