@@ -5,7 +5,7 @@ import type { Dispatcher } from './dispatcher.js'
 import { checkEnvelope, newMessageId } from './envelope.js'
 import { AgentNotFoundError, AgentUnavailableError } from './errors.js'
 import type { EventBus, KernelEvent } from './events.js'
-import type { PendingReplies } from './replies.js'
+import type { PendingReplies } from './pending-replies.js'
 import type { Envelope, EnvelopeKind } from '../types/index.js'
 
 /**

@@ -3,7 +3,7 @@
 import t from 'tap'
 import { EventBus, Kernel, type KernelEvent } from '../../../src/runtime/kernel/index.js'
 import type { Agent } from '../../../src/runtime/kernel/agent.js'
-import { PendingReplies } from '../../../src/runtime/kernel/replies.js'
+import { PendingReplies } from '../../../src/runtime/kernel/pending-replies.js'
 import { Routing } from '../../../src/runtime/kernel/routing.js'
 import { ComponentLoader } from '../../../src/runtime/wasm/index.js'
 import type { Envelope } from '../../../src/runtime/types/index.js'
