@@ -10,7 +10,8 @@ import os from 'node:os'
 import path from 'node:path'
 import t from 'tap'
 import type { Logger } from '../../src/runtime/logger.js'
-import { framed, rng, throwAt, varint, type Ending } from '../helpers/fuzz.js'
+import { framed, rng, varint } from '../helpers/fuzz.js'
+import { SteadyChannel, Tally } from '../helpers/storm.js'
 
 const { generateKeyPair } = await import('@libp2p/crypto/keys')
 const { initCluster, loadCluster } = await import('../../src/runtime/mesh/auth/index.js')
@@ -81,60 +82,36 @@ t.test('the node survives 10,000 bad frames on ipc, node and control, resets onl
   const conn = client.libp2p.getConnections(peer)[0]
   const ask = (text: string): object => ({ op: 'request', from: 'fuzz', to: 'echo', payload: JSON.stringify(text), timeoutMs: 5000 })
 
-  // An ipc channel opened before the storm, on the fuzzing connection. Built on one stream and
-  // never re-opened: if the node reset it, every later request would fail with E_STREAM_CLOSED.
-  const steady = new Channel({ protocol: IPC_PROTOCOL, peer: 'target' }, { stream: await conn.newStream(IPC_PROTOCOL), connection: conn })
-  t.teardown(async () => { await steady.close() })
-  let steadyAnswers = 0
-  const steadyFailures: string[] = []
-  const askSteady = async (): Promise<void> => {
-    const text = `steady ${steadyAnswers}`
-    try {
-      const answer = await steady.request(ask(text), { timeoutMs: 10_000 })
-      if (answer.reply === JSON.stringify(text)) steadyAnswers++
-      else steadyFailures.push(`wrong answer ${JSON.stringify(answer)}`)
-    } catch (err) {
-      steadyFailures.push(`${(err as { code?: string }).code ?? ''} ${(err as Error).message}`)
-    }
-  }
-  await askSteady()
-  t.equal(steadyAnswers, 1, 'the agent answers over the steady channel before the storm')
+  // an ipc channel opened before the storm, on the fuzzing connection, used all through it
+  const channel = new Channel({ protocol: IPC_PROTOCOL, peer: 'target' }, { stream: await conn.newStream(IPC_PROTOCOL), connection: conn })
+  t.teardown(async () => { await channel.close() })
+  const steady = new SteadyChannel(async (n) => {
+    const answer = await channel.request(ask(`steady ${n}`), { timeoutMs: 10_000 })
+    return { right: answer.reply === JSON.stringify(`steady ${n}`), answer }
+  })
+  await steady.once()
+  t.equal(steady.answers, 1, 'the agent answers over the steady channel before the storm')
 
   const protocols = [IPC_PROTOCOL, NODE_PROTOCOL, CONTROL_PROTOCOL]
-  const endings: Record<Ending, number> = { refused: 0, reset: 0, closed: 0, dropped: 0, lingering: 0 }
-  const notReset: string[] = [] // malformed cases the node did not reset
+  const tally = new Tally()
   const started = Date.now()
   const BATCHES = 10
   const CASES = 1000 // a batch
-  let thrown = 0
   for (let batch = 1; batch <= BATCHES; batch++) {
     const t0 = Date.now()
-    let storming = true
-    // the steady channel is used all through the batch, while bad streams are reset around it
-    // (until its first failure: a dead channel fails at once, and would spin)
-    const steadyLoop = (async () => { while (storming && steadyFailures.length === 0) await askSteady() })()
-    try {
-      let next = 0
+    let next = 0
+    await steady.during(async () => {
       await Promise.all(Array.from({ length: 24 }, async () => {
         while (next < CASES) {
           const protocol = protocols[next++ % protocols.length]
-          const { payload, malformed } = fuzzCase(protocol)
-          // a malformed stream stays open on our side: the node must reset it on what it read
-          const { ending } = await throwAt(conn, protocol, payload, { closeWrite: !malformed })
-          endings[ending]++
-          if (malformed && ending !== 'reset') notReset.push(`${protocol} ${ending}: ${Buffer.from(payload.subarray(0, 24)).toString('hex')}`)
-          thrown++
+          await tally.throw(conn, protocol, fuzzCase(protocol))
         }
       }))
-    } finally {
-      storming = false
-      await steadyLoop
-    }
-    t.comment(`batch ${batch}: ${thrown} cases so far, ${Date.now() - t0} ms, steady channel answered ${steadyAnswers}`)
+    })
+    t.comment(`batch ${batch}: ${tally.thrown} cases so far, ${Date.now() - t0} ms, steady channel answered ${steady.answers}`)
 
-    const onlyBadStreamsEnded = t.same({ steadyFailures, dropped: endings.dropped, lingering: endings.lingering }, { steadyFailures: [], dropped: 0, lingering: 0 },
-      `batch ${batch}: only bad streams ended: the steady channel answered on its first stream, the connection stayed, the node ended every bad stream`)
-    if (!onlyBadStreamsEnded) break // the next batches would only fail the same way, slowly
+    const { got, want } = tally.verdict(steady)
+    if (!t.same(got, want, `batch ${batch}: only bad streams ended: the steady channel answered on its first stream, the connection stayed, the node ended every bad stream`)) break // the next batches would only fail the same way, slowly
     // the node still serves, on fresh streams of the same connection
     const fresh = new Channel({ protocol: IPC_PROTOCOL, peer: 'target' }, { stream: await conn.newStream(IPC_PROTOCOL), connection: conn })
     const echoed = await fresh.request(ask(`fresh ${batch}`))
@@ -144,11 +121,12 @@ t.test('the node survives 10,000 bad frames on ipc, node and control, resets onl
     t.match({ echoed, agents: agents.agents.map((a) => a.id), denied }, { echoed: { reply: JSON.stringify(`fresh ${batch}`) }, agents: ['echo'], denied: { code: /E_TOKEN_/ } },
       `batch ${batch}: a fresh ipc channel reaches the agent, node answers, control still checks tokens`)
   }
-  t.equal(thrown, 10_000, `10,000 cases thrown in ${Date.now() - started} ms`)
-  t.ok(steadyAnswers > 100, `the steady channel answered ${steadyAnswers} requests during the storm`)
-  t.ok(steady.open, 'and is still open on its first stream')
+  const { endings } = tally
+  t.equal(tally.thrown, 10_000, `10,000 cases thrown in ${Date.now() - started} ms`)
+  t.ok(steady.answers > 100, `the steady channel answered ${steady.answers} requests during the storm`)
+  t.ok(channel.open, 'and is still open on its first stream')
   t.equal(endings.refused, 0, 'no stream was refused at negotiation: every case reached a handler')
-  t.same(notReset, [], 'every stream that carried bytes no frame can be was reset')
+  t.same(tally.notReset, [], 'every stream that carried bytes no frame can be was reset')
   t.ok(endings.reset > 3000, `the node reset ${endings.reset} streams`)
   // a stream that ends inside a frame (a truncated prefix, a short body) is a bad frame: reset
   t.ok(endings.closed > 2000, `and answered or closed ${endings.closed} cleanly`)

@@ -11,7 +11,8 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { createLibp2p } from 'libp2p'
 import { z } from 'zod'
 import type { Logger } from '../../src/runtime/logger.js'
-import { framed, rng, throwAt, varint, type Ending } from '../helpers/fuzz.js'
+import { framed, rng, throwAt, varint } from '../helpers/fuzz.js'
+import { SteadyChannel, Tally } from '../helpers/storm.js'
 import { until } from '../helpers/until.js'
 
 const { ADMIT_PROTOCOL, Channel, HEARTBEAT_PROTOCOL, Mesh, createMembership, encodeFrame, signBeat } = await import('../../src/runtime/mesh/index.js')
@@ -114,52 +115,32 @@ t.test('the node survives 10,000 bad frames, resets only the bad streams, and st
   await attacker.dial(tcp as never)
   const conn = attacker.libp2p.getConnections(target.peerId)[0]
 
-  // A channel opened before the storm, on the fuzzing connection. Built on one stream and
-  // never re-opened: if the node reset it, every later request would fail with E_STREAM_CLOSED.
-  const steady = new Channel({ protocol: CHAT, peer: 'target' }, { stream: await conn.newStream(CHAT), connection: conn })
-  t.teardown(async () => { await steady.close() })
-  let steadyAnswers = 0
-  const steadyFailures: string[] = []
-  const askSteady = async (): Promise<void> => {
-    const asked = `steady ${steadyAnswers}`
-    try {
-      const answer = await steady.request({ text: asked }, { timeoutMs: 10_000 })
-      if (answer.text === asked) steadyAnswers++
-      else steadyFailures.push(`wrong answer ${JSON.stringify(answer)}`)
-    } catch (err) {
-      steadyFailures.push(`${(err as { code?: string }).code ?? ''} ${(err as Error).message}`)
-    }
-  }
-  await askSteady()
-  t.equal(steadyAnswers, 1, 'the steady channel answers before the storm')
+  // a channel opened before the storm, on the fuzzing connection, used all through it
+  const channel = new Channel({ protocol: CHAT, peer: 'target' }, { stream: await conn.newStream(CHAT), connection: conn })
+  t.teardown(async () => { await channel.close() })
+  const steady = new SteadyChannel(async (n) => {
+    const answer = await channel.request({ text: `steady ${n}` }, { timeoutMs: 10_000 })
+    return { right: answer.text === `steady ${n}`, answer }
+  })
+  await steady.once()
+  t.equal(steady.answers, 1, 'the steady channel answers before the storm')
 
   // a forged heartbeat: well formed and signed, but by the attacker in the name of someone else
   const forged = await signBeat({ peerId: outsider.peerId.toString(), name: 'ghost', labels: {}, hardware: {}, load: { agents: 0, messagesPerSec: 0, cpu: 0, memory: 0 }, seq: 1, incarnation: 1, ts: 0, addrs: [] }, async (d) => await attacker.sign(d))
 
-  const endings: Record<Ending, number> = { refused: 0, reset: 0, closed: 0, dropped: 0, lingering: 0 }
-  const notReset: string[] = [] // malformed cases the node did not reset
+  const tally = new Tally()
   const started = Date.now()
   const BATCHES = 10
-  let thrown = 0
   for (let batch = 1; batch <= BATCHES; batch++) {
     const t0 = Date.now()
-    let storming = true
     let turnedAway = 0
-    // the steady channel is used all through the batch, while bad streams are reset around it
-    // (until its first failure: a dead channel fails at once, and would spin)
-    const steadyLoop = (async () => { while (storming && steadyFailures.length === 0) await askSteady() })()
-    try {
+    await steady.during(async () => {
       const plan: Array<[string, number, number]> = [[ECHO, 300, 24], [CHAT, 330, 6], [HEARTBEAT_PROTOCOL, 320, 6]]
       await Promise.all(plan.map(async ([protocol, cases, concurrency]) => {
         await run(cases, concurrency, async (i) => {
-          const { payload, malformed } = protocol === HEARTBEAT_PROTOCOL && i % 50 === 0
+          await tally.throw(conn, protocol, protocol === HEARTBEAT_PROTOCOL && i % 50 === 0
             ? { payload: encodeFrame({ k: 'n', b: { beat: forged } }), malformed: false }
-            : fuzzCase(protocol)
-          // a malformed stream stays open on our side: the node must reset it on what it read
-          const { ending } = await throwAt(conn, protocol, payload, { closeWrite: !malformed })
-          endings[ending]++
-          if (malformed && ending !== 'reset') notReset.push(`${protocol} ${ending}: ${Buffer.from(payload.subarray(0, 24)).toString('hex')}`)
-          thrown++
+            : fuzzCase(protocol))
         })
       }))
       // admission runs once per new connection: each case is a fresh QUIC connection from an
@@ -167,20 +148,16 @@ t.test('the node survives 10,000 bad frames, resets only the bad streams, and st
       await run(50, 8, async () => {
         const outsiderConn = await outsider.dial(udp as never, { signal: AbortSignal.timeout(5000), force: true })
         const { ending } = await throwAt(outsiderConn, ADMIT_PROTOCOL, fuzzCase(ADMIT_PROTOCOL).payload)
-        if (ending === 'lingering') endings.lingering++
+        if (ending === 'lingering') tally.endings.lingering++
         await until('the node to close the outsider\'s connection', () => outsiderConn.status !== 'open', 5000)
         turnedAway++
-        thrown++
+        tally.thrown++
       })
-    } finally {
-      storming = false
-      await steadyLoop
-    }
-    t.comment(`batch ${batch}: ${thrown} cases so far, ${Date.now() - t0} ms, steady channel answered ${steadyAnswers}`)
+    })
+    t.comment(`batch ${batch}: ${tally.thrown} cases so far, ${Date.now() - t0} ms, steady channel answered ${steady.answers}`)
 
-    const onlyBadStreamsEnded = t.same({ steadyFailures, dropped: endings.dropped, lingering: endings.lingering }, { steadyFailures: [], dropped: 0, lingering: 0 },
-      `batch ${batch}: only bad streams ended: the steady channel answered on its first stream, the connection stayed, the node ended every bad stream`)
-    if (!onlyBadStreamsEnded) break // the next batches would only fail the same way, slowly
+    const { got, want } = tally.verdict(steady)
+    if (!t.same(got, want, `batch ${batch}: only bad streams ended: the steady channel answered on its first stream, the connection stayed, the node ended every bad stream`)) break // the next batches would only fail the same way, slowly
     // the node still serves, on fresh streams of the same connection
     if (target.status !== 'started') t.fail(`batch ${batch}: the node stopped`)
     const echoed = await attacker.request(target.peerId, ECHO, { text: `after ${batch}` })
@@ -190,10 +167,11 @@ t.test('the node survives 10,000 bad frames, resets only the bad streams, and st
     t.same([echoed, chatted], [{ text: `after ${batch}` }, { text: `fresh ${batch}` }], `batch ${batch}: a fresh request and a fresh channel get correct answers`)
     t.equal(turnedAway, 50, `batch ${batch}: the node closed the connection of every outsider`)
   }
-  t.equal(thrown, 10_000, `10,000 cases thrown in ${Date.now() - started} ms`)
-  t.ok(steadyAnswers > 100, `the steady channel answered ${steadyAnswers} requests during the storm`)
-  t.ok(steady.open, 'and is still open on its first stream')
-  t.same(notReset, [], 'every stream that carried bytes no frame can be was reset')
+  const { endings } = tally
+  t.equal(tally.thrown, 10_000, `10,000 cases thrown in ${Date.now() - started} ms`)
+  t.ok(steady.answers > 100, `the steady channel answered ${steady.answers} requests during the storm`)
+  t.ok(channel.open, 'and is still open on its first stream')
+  t.same(tally.notReset, [], 'every stream that carried bytes no frame can be was reset')
   t.ok(endings.reset > 3000, `the node reset ${endings.reset} streams`)
   t.ok(endings.closed > 0, `and answered or closed ${endings.closed} cleanly`)
   t.equal(endings.refused, 0, 'no stream was refused at negotiation: every case reached a handler')
