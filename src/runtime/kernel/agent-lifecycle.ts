@@ -25,7 +25,7 @@ export interface AgentLifecycleDeps {
   blobs: Map<string, Uint8Array>
   events: EventBus<KernelEvent>
   dispatch: Pick<Dispatcher, 'kick'>
-  host: Pick<HostServices, 'release'>
+  host: Pick<HostServices, 'prepare' | 'release'>
   replies: Pick<Replies, 'fail'>
 }
 
@@ -75,6 +75,7 @@ export class AgentLifecycle {
   /** Instantiates the agent in its worker, from its checkpoint when it has one. */
   async start (agent: Agent, restored: boolean): Promise<void> {
     const modules = await this.#d.components.loader.modules(agent.component, agent.manifest.limits.memoryMb)
+    await this.#d.host.prepare(agent.caps.names())
     try {
       await this.#d.pool.load(agent.worker, agent.id, agent.component.gluePath, modules, agent.caps.names(), agent.manifest.limits.memoryMb, agent.checkpoint)
     } catch (err) {

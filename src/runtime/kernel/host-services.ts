@@ -29,6 +29,17 @@ export class HostServices {
 
   constructor (deps: HostServicesDeps) { this.#deps = deps }
 
+  /**
+   * Loads what an agent with these capabilities will call before it handles a message: the
+   * tensor engine takes a second or more to start, which would otherwise count against the
+   * deadline of the agent's first message. A failure surfaces on the agent's first tensor call.
+   */
+  async prepare (caps: readonly string[]): Promise<void> {
+    if (!caps.includes('tensor') || this.#deps.tensor === undefined) return
+    this.#engine ??= this.#deps.tensor()
+    await this.#engine.catch(() => undefined)
+  }
+
   async call (id: string, fn: HostCallName, args: unknown[]): Promise<unknown> {
     const agent = this.#deps.agent(id)
     const [group, op] = fn.includes('.') ? fn.split('.') : ['host', fn]

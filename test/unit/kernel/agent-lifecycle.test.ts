@@ -5,8 +5,11 @@ import os from 'node:os'
 import path from 'node:path'
 import t, { type Test } from 'tap'
 import { Kernel, type KernelEvent } from '../../../src/runtime/kernel/index.js'
+import { createTensorEngine } from '../../../src/runtime/tensor/index.js'
 import { ComponentLoader } from '../../../src/runtime/wasm/index.js'
 import { buildFixtureAgent } from '../../helpers/agents.js'
+import { fakeX86Profile } from '../../helpers/hardware.js'
+import { until } from '../../helpers/until.js'
 
 const cacheDir = await mkdtemp(path.join(os.tmpdir(), 'mielin-lifecycle-'))
 t.teardown(() => rm(cacheDir, { recursive: true, force: true }))
@@ -50,4 +53,25 @@ t.test('a stopped agent is forgotten, and what it had queued is answered with wh
   await t.rejects(k.request('cli:t', 'leaving', '{}'), { code: 'E_AGENT_NOT_FOUND' })
   await t.rejects(k.stopAgent('leaving'), { code: 'E_AGENT_NOT_FOUND' })
   t.match(await k.deploy({ component: probe.bytes, manifest: probe.manifest, id: 'leaving' }), { status: 'running', processed: 0 }, 'the id can be deployed again')
+})
+
+t.test('an agent with the tensor capability starts only once the tensor engine is loaded, so loading it never counts against a message deadline', async (t) => {
+  let release = (): void => {}
+  const gate = new Promise<void>((resolve) => { release = resolve })
+  let loads = 0
+  const k = new Kernel({
+    loader,
+    tensor: async () => { loads++; await gate; return await createTensorEngine({ engine: 'tfjs-cpu', hardware: fakeX86Profile() }) }
+  }, { workers: 1 })
+  t.teardown(() => k.stop())
+  await k.deploy({ component: probe.bytes, manifest: probe.manifest, id: 'plain', caps: ['kv'] })
+  t.equal(loads, 0, 'an agent without the capability does not load the engine')
+  let started = false
+  const deployed = k.deploy({ component: probe.bytes, manifest: probe.manifest, id: 'math', caps: ['tensor'] }).then((info) => { started = true; return info })
+  await until('the engine to start loading', () => loads === 1)
+  t.notOk(started, 'the deploy waits for the engine')
+  release()
+  t.match(await deployed, { id: 'math', status: 'running' })
+  await k.deploy({ component: probe.bytes, manifest: probe.manifest, id: 'more-math', caps: ['tensor'] })
+  t.equal(loads, 1, 'the engine is loaded once per node')
 })
