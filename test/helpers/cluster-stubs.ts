@@ -23,8 +23,18 @@ export function membership (all: () => Member[], self: string): { members: () =>
   return { members, member: (id) => members().find((m) => m.peerId === id) }
 }
 
+export interface SharedDirectory {
+  entries: Map<string, DirectoryEntry>
+  forgotten: string[]
+  get: (a: string) => Promise<DirectoryEntry | undefined>
+  cached: (a: string) => DirectoryEntry | undefined
+  forget: (a: string) => void
+  learn: (e: DirectoryEntry) => void
+  compareAndSet: (a: string, expected: number | undefined, next: { node: string, epoch: number }) => Promise<DirectoryEntry>
+}
+
 /** The cluster's directory (a DHT shared by all nodes): one object for every node of a test. */
-export function sharedDirectory (): { entries: Map<string, DirectoryEntry>, forgotten: string[], get: (a: string) => Promise<DirectoryEntry | undefined>, cached: (a: string) => DirectoryEntry | undefined, forget: (a: string) => void, compareAndSet: (a: string, expected: number | undefined, next: { node: string, epoch: number }) => Promise<DirectoryEntry> } {
+export function sharedDirectory (): SharedDirectory {
   const entries = new Map<string, DirectoryEntry>()
   const forgotten: string[] = []
   return {
@@ -32,11 +42,24 @@ export function sharedDirectory (): { entries: Map<string, DirectoryEntry>, forg
     forgotten,
     get: async (agent) => entries.get(agent),
     cached: (agent) => entries.get(agent),
-    forget: (agent) => { forgotten.push(agent) },
+    forget: (agent) => { forgotten.push(agent); entries.delete(agent) },
+    learn: (e) => { if ((entries.get(e.agent)?.epoch ?? 0) <= e.epoch) entries.set(e.agent, e) },
     compareAndSet: async (agent, expected, next) => {
       if (entries.get(agent)?.epoch !== expected) throw new Error(`epoch of ${agent} moved`)
       const e = { agent, ...next, ts: Date.now() }
       entries.set(agent, e)
+      return e
+    }
+  }
+}
+
+/** One node's handle on the shared directory: its writes name it as the owner. */
+export function directoryOf (shared: SharedDirectory, self: string): SharedDirectory & { write: (a: string, epoch: number) => DirectoryEntry } {
+  return {
+    ...shared,
+    write: (agent, epoch) => {
+      const e = { agent, node: self, epoch, ts: Date.now() }
+      shared.entries.set(agent, e)
       return e
     }
   }
@@ -52,13 +75,23 @@ export function agentKernel (ids: string[] = []): {
   agents: Map<string, AgentInfo>, deployed: Array<{ id: string, component: Uint8Array }>
   list: () => AgentInfo[], has: (id: string) => boolean, info: (id: string) => AgentInfo, stopAgent: (id: string) => Promise<void>
   deploy: (d: { id?: string, component: Uint8Array, namespace?: string }) => Promise<AgentInfo>
+  replace: (d: { id: string, component: Uint8Array }) => Promise<AgentInfo>
+  replaced: string[]
 } {
   const info = (id: string): AgentInfo => ({ id, name: id, version: '0.1.0', namespace: 'default', status: 'running', hash: 'h', worker: 0, queued: 0, processed: 0, restarts: 0, memoryBytes: 0, caps: [] })
   const agents = new Map(ids.map((id) => [id, info(id)]))
   const deployed: Array<{ id: string, component: Uint8Array }> = []
+  const replaced: string[] = []
   return {
     agents,
     deployed,
+    replaced,
+    replace: async (d) => {
+      if (!agents.has(d.id)) throw new Error(`no ${d.id} to replace`)
+      replaced.push(d.id)
+      deployed.push({ id: d.id, component: d.component })
+      return info(d.id)
+    },
     list: () => [...agents.values()],
     has: (id) => agents.has(id),
     info: (id) => { const a = agents.get(id); if (a === undefined) throw new Error(`no ${id}`); return a },

@@ -7,6 +7,7 @@ import type { AgentList, AgentManifest, DeployParams, Envelope, LogLine, PeerVie
 import type { AgentLogs } from './agent-logs.js'
 import { ClusterQueries } from './cluster-queries.js'
 import { Deployer } from './deployer.js'
+import { IdArbiter } from './id-arbiter.js'
 import { IpcRouter } from './ipc-router.js'
 import { NodeRpc } from './node-rpc.js'
 
@@ -23,20 +24,22 @@ export interface ClusterServicesComponents {
 /**
  * What a mesh node does for agents across the cluster, in one place for the node and its
  * control API: the IPC router (envelopes to the node that runs their target), the deployer
- * (placement, deploy here or on a peer), the node RPC (answers to the other nodes) and the
+ * (placement, deploy here or on a peer), the id arbiter (one owner per agent id), the node RPC (answers to the other nodes) and the
  * cluster queries (every node's agents, requests run where an agent lives).
  */
 export class ClusterServices {
   readonly router: IpcRouter
   readonly deployer: Deployer
+  readonly arbiter: IdArbiter
   readonly rpc: NodeRpc
   readonly queries: ClusterQueries
 
   constructor (components: ClusterServicesComponents) {
     const { mesh, membership, kernel, store, directory, logs, logger } = components
     this.router = new IpcRouter({ mesh, kernel, directory, logger })
-    this.deployer = new Deployer({ mesh, membership, kernel, store, directory })
-    this.rpc = new NodeRpc({ mesh, kernel, store, directory, logs, deployer: this.deployer })
+    this.arbiter = new IdArbiter({ mesh, membership, directory, kernel })
+    this.deployer = new Deployer({ mesh, membership, kernel, store, directory, arbiter: this.arbiter, logger })
+    this.rpc = new NodeRpc({ mesh, kernel, store, directory, logs, deployer: this.deployer, arbiter: this.arbiter })
     this.queries = new ClusterQueries({ mesh, membership, rpc: this.rpc, router: this.router })
   }
 

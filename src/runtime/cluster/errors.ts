@@ -1,4 +1,4 @@
-import { UnavailableError } from '../errors.js'
+import { MielinError, UnavailableError } from '../errors.js'
 import type { AgentList, UnreachableNode } from '../types/index.js'
 
 /**
@@ -19,4 +19,9 @@ export class NodesUnreachableError extends UnavailableError {
     this.unreachable = result.unreachable
     this.result = result
   }
+}
+
+/** An agent id that another agent of the cluster already has: one id, one owner. */
+export class AgentExistsError extends MielinError {
+  static override readonly defaultCode: string = 'E_AGENT_EXISTS'
 }

@@ -53,8 +53,13 @@ export const nodeSchema = z.discriminatedUnion('op', [
     manifest: json({ maxDepth: 6 }),
     id,
     namespace: z.string().min(1).max(64),
-    caps: z.array(z.string().max(80)).max(64).optional()
+    caps: z.array(z.string().max(80)).max(64).optional(),
+    /** New code for the agent running under `id` here, keeping its state. */
+    replace: z.boolean().optional()
   }),
+  // one owner per id: a node claims an id from its arbiter before running it (id-arbiter.ts)
+  z.object({ op: z.literal('claim'), id, node: id, replace: z.boolean().optional() }),
+  z.object({ op: z.literal('settle'), id, node: id, epoch: z.int().min(1), ok: z.boolean() }),
   z.object({ op: z.literal('blob'), hash, offset: z.int().min(0) })
 ])
 export type NodeRequest = z.infer<typeof nodeSchema>

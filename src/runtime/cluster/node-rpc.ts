@@ -6,6 +6,7 @@ import type { LogLine } from '../types/index.js'
 import type { AgentLogs } from './agent-logs.js'
 import { hostedEntry } from './agent-gossip.js'
 import type { Deployer } from './deployer.js'
+import type { IdArbiter } from './id-arbiter.js'
 import { NODE_PROTOCOL, nodeSchema, type NodeRequest } from './frames.js'
 
 /** The largest piece of a component one `blob` answer carries. */
@@ -18,6 +19,7 @@ export interface NodeRpcComponents {
   directory: Pick<DhtDirectory, 'forget' | 'cached'>
   logs: Pick<AgentLogs, 'get' | 'follow'>
   deployer: Pick<Deployer, 'deployHere'>
+  arbiter: Pick<IdArbiter, 'decide' | 'settled'>
 }
 
 /** A node request that answers once (`follow` streams). */
@@ -25,8 +27,8 @@ export type NodeCall = Exclude<NodeRequest, { op: 'follow' }>
 
 /**
  * Answers the other nodes of the cluster (NODE_PROTOCOL): the agents here, whether one is
- * here, its details, stop it, its log lines (once, or followed as a stream), deploy one, and
- * pieces of a component. This node asks itself the same way, through `answer` and `follow`,
+ * here, its details, stop it, its log lines (once, or followed as a stream), deploy one,
+ * pieces of a component, and claims of the agent ids this node arbitrates. This node asks itself the same way, through `answer` and `follow`,
  * so local and remote give the same result.
  */
 export class NodeRpc {
@@ -60,6 +62,9 @@ export class NodeRpc {
       case 'stop': await kernel.stopAgent(f.id); directory.forget(f.id); return {}
       case 'logs': return { lines: logs.get(f.id, f.after ?? 0) }
       case 'deploy': return await this.#c.deployer.deployHere(f, options.from ?? this.#c.mesh.peerId)
+      // the claimant is the node asking: it cannot claim an id for another
+      case 'claim': return await this.#c.arbiter.decide({ id: f.id, node: options.from?.toString() ?? this.#self, replace: f.replace }, options.signal)
+      case 'settle': this.#c.arbiter.settled(f.id, options.from?.toString() ?? this.#self, f.epoch, f.ok); return {}
       case 'blob': {
         const bytes = await store.getBlob(f.hash)
         if (bytes === undefined) throw new AgentNotFoundError(`No component ${f.hash.slice(0, 12)} here.`)

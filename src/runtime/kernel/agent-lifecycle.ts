@@ -90,14 +90,25 @@ export class AgentLifecycle {
   /** Stops an agent and forgets it (record, checkpoint and kv state); what it had queued fails. */
   async stop (id: string): Promise<void> {
     const agent = hostedAgent(this.#d.agents, id)
+    const queued = agent.mailbox.take(agent.mailbox.size)
+    const unloaded = this.unload(id)
+    const reason = new AgentUnavailableError(`Agent "${id}" was stopped.`)
+    for (const e of queued) this.#d.replies.fail(e, reason)
+    await unloaded
+    await this.#d.components.store?.deleteAgent(id)
+    this.#d.events.emit({ name: 'kernel:agent:stopped', agent: id })
+  }
+
+  /**
+   * Takes an agent out of its worker and off this kernel, but keeps its record, checkpoint and
+   * kv state in the store (its code is being replaced). Its mailbox is the caller's to empty.
+   */
+  async unload (id: string): Promise<void> {
+    const agent = hostedAgent(this.#d.agents, id)
     agent.status = 'stopped'
     this.#d.agents.delete(id)
     agent.ns.releaseAgent(agent.manifest.limits.memoryMb)
-    const reason = new AgentUnavailableError(`Agent "${id}" was stopped.`)
-    for (const e of agent.mailbox.take(agent.mailbox.size)) this.#d.replies.fail(e, reason)
     await this.#d.pool.unload(agent.worker, id)
     await this.#d.host.release(id)
-    await this.#d.components.store?.deleteAgent(id)
-    this.#d.events.emit({ name: 'kernel:agent:stopped', agent: id })
   }
 }

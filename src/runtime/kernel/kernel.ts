@@ -76,6 +76,23 @@ export class Kernel {
 
   async deploy (init: DeployInit): Promise<AgentInfo> { return await this.#lifecycle.deploy(init) }
 
+  /**
+   * New code for a running agent under the same id, keeping its state (checkpoint, kv) and its
+   * queue. If the new code does not start, the old code runs again as it was, and this throws.
+   */
+  async replace (init: DeployInit & { id: string }): Promise<AgentInfo> {
+    const snapshot = await this.#migration.freeze(init.id)
+    await this.#lifecycle.unload(init.id)
+    const kept = { id: snapshot.id, namespace: snapshot.namespace, state: snapshot.state, mailbox: snapshot.mailbox }
+    try {
+      return await this.#lifecycle.deploy({ ...init, ...kept })
+    } catch (err) {
+      const old = this.#blobs.get(snapshot.hash)
+      if (old !== undefined) await this.#lifecycle.deploy({ component: old, manifest: snapshot.manifest, caps: snapshot.caps, ...kept })
+      throw err
+    }
+  }
+
   /** Stops an agent and forgets it (record, checkpoint and kv state). */
   async stopAgent (id: string): Promise<void> { await this.#lifecycle.stop(id) }
 

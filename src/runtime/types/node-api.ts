@@ -41,9 +41,18 @@ export interface DeployParams {
   node?: string
   require?: string[]
   caps?: string[]
+  /** New code for the agent already running under this id, on its node, keeping its state. */
+  replace?: boolean
 }
 
-export interface Placement { agent: string, node: string, nodeName: string, epoch: number }
+export interface Placement {
+  agent: string
+  node: string
+  nodeName: string
+  epoch: number
+  /** With `replace`: the agent it replaced, and whether its state came along (not when its node is gone). */
+  replaced?: { nodeName: string, stateKept: boolean }
+}
 
 export interface AgentView extends AgentInfo { node: string, nodeName: string }
 

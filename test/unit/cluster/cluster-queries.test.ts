@@ -5,11 +5,11 @@ import t from 'tap'
 import { UnavailableError } from '../../../src/runtime/errors.js'
 import { defaultLogger } from '../../../src/runtime/logger.js'
 import type { Member } from '../../../src/runtime/mesh/index.js'
-import { agentKernel, blobStore, fixedLogs, member, membership, sharedDirectory } from '../../helpers/cluster-stubs.js'
+import { agentKernel, blobStore, directoryOf, fixedLogs, member, membership, sharedDirectory } from '../../helpers/cluster-stubs.js'
 import { FakeWire } from '../../helpers/fake-mesh.js'
 
 // after the hook: the cluster's frames load the mesh, which loads libp2p (see esm-js-hook.ts)
-const { ClusterQueries, Deployer, IpcRouter, NODE_PROTOCOL, NodeRpc, NodesUnreachableError } = await import('../../../src/runtime/cluster/index.js')
+const { ClusterQueries, Deployer, IdArbiter, IpcRouter, NODE_PROTOCOL, NodeRpc, NodesUnreachableError } = await import('../../../src/runtime/cluster/index.js')
 
 /** Nodes named after their agents: `{ a: ['x'], b: ['y', 'z'] }`. */
 async function cluster (agents: Record<string, string[]>) {
@@ -25,8 +25,10 @@ async function cluster (agents: Record<string, string[]>) {
     for (const id of ids) directory.entries.set(id, { agent: id, node: self, epoch: 1, ts: 0 })
     const store = blobStore()
     const view = membership(() => members, self)
-    const deployer = new Deployer({ mesh: mesh.asMesh, membership: view, kernel, store, directory })
-    const rpc = new NodeRpc({ mesh: mesh.asMesh, kernel, store, directory, logs: fixedLogs([{ seq: 1, ts: 0, agent: ids[0] ?? '', level: 'info', message: `hello from ${name}` }]), deployer })
+    const own = directoryOf(directory, self)
+    const arbiter = new IdArbiter({ mesh: mesh.asMesh, membership: view, directory: own, kernel })
+    const deployer = new Deployer({ mesh: mesh.asMesh, membership: view, kernel, store, directory: own, arbiter })
+    const rpc = new NodeRpc({ mesh: mesh.asMesh, kernel, store, directory: own, logs: fixedLogs([{ seq: 1, ts: 0, agent: ids[0] ?? '', level: 'info', message: `hello from ${name}` }]), deployer, arbiter })
     await rpc.start()
     const router = new IpcRouter({ mesh: mesh.asMesh, kernel: { ...kernel, accept: () => {}, request: async () => undefined, send: () => { throw new Error('not here') } }, directory, logger: defaultLogger('test:cluster') })
     nodes[name] = { self, mesh, queries: new ClusterQueries({ mesh: mesh.asMesh, membership: view, rpc, router }) }

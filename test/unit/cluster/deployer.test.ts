@@ -6,11 +6,11 @@ import t from 'tap'
 import { parseManifest } from '../../../src/runtime/manifest/parse.js'
 import type { Member } from '../../../src/runtime/mesh/index.js'
 import { hashBytes } from '../../../src/runtime/wasm/index.js'
-import { agentKernel, blobStore, fixedLogs, member, membership, sharedDirectory } from '../../helpers/cluster-stubs.js'
+import { agentKernel, blobStore, directoryOf, fixedLogs, member, membership, sharedDirectory } from '../../helpers/cluster-stubs.js'
 import { FakeWire, type FakeMesh } from '../../helpers/fake-mesh.js'
 
 // after the hook: the cluster's frames load the mesh, which loads libp2p (see esm-js-hook.ts)
-const { BLOB_CHUNK, Deployer, NODE_PROTOCOL, NodeRpc } = await import('../../../src/runtime/cluster/index.js')
+const { BLOB_CHUNK, Deployer, IdArbiter, NODE_PROTOCOL, NodeRpc } = await import('../../../src/runtime/cluster/index.js')
 
 const manifest = parseManifest({ name: 'worker', version: '0.1.0' })
 
@@ -24,10 +24,13 @@ async function cluster () {
     members.push(member(self, name, { labels: { zone: name } }))
     const kernel = agentKernel()
     const store = blobStore()
-    const deployer = new Deployer({ mesh: mesh.asMesh, membership: membership(() => members, self), kernel, store, directory })
-    const rpc = new NodeRpc({ mesh: mesh.asMesh, kernel, store, directory, logs: fixedLogs([]), deployer })
+    const view = membership(() => members, self)
+    const own = directoryOf(directory, self)
+    const arbiter = new IdArbiter({ mesh: mesh.asMesh, membership: view, directory: own, kernel })
+    const deployer = new Deployer({ mesh: mesh.asMesh, membership: view, kernel, store, directory: own, arbiter })
+    const rpc = new NodeRpc({ mesh: mesh.asMesh, kernel, store, directory: own, logs: fixedLogs([]), deployer, arbiter })
     await rpc.start()
-    return { name, self, mesh, kernel, store, deployer, rpc }
+    return { name, self, mesh, kernel, store, deployer, rpc, arbiter }
   }
   return { a: await node('a'), b: await node('b'), directory, members }
 }
@@ -45,9 +48,30 @@ t.test('deployed from A with a constraint only B meets: B fetches the component 
   t.equal(a.kernel.deployed.length, 0)
   t.match(directory.entries.get('worker'), { node: b.self, epoch: 1 })
 
-  const again = await a.deployer.deploy({ bytes, manifest, node: 'b' })
-  t.equal(again[0].epoch, 2, 'a new deploy of the same id moves its epoch on')
+  await t.rejects(a.deployer.deploy({ bytes, manifest, node: 'a' }), { code: 'E_AGENT_EXISTS', message: 'Agent "worker" already runs on node b (alive, epoch 1).', suggestions: [/--replace/, /agent stop worker/] },
+    'the id has an owner: a second copy is refused, wherever it would go')
+  t.equal(a.kernel.deployed.length, 0, 'and nothing runs on A')
+  const replaced = await a.deployer.deploy({ bytes, manifest, replace: true })
+  t.same(replaced, [{ agent: 'worker', node: b.self, nodeName: 'b', epoch: 2, replaced: { nodeName: 'b', stateKept: true } }], '--replace swaps the code where the agent runs, epoch on')
+  t.same(b.kernel.replaced, ['worker'])
   t.equal(blobAsks(b.mesh), 3, 'and B uses the component it already has')
+})
+
+t.test('an id stopped since its directory entry was written is free again, at a higher epoch', async (t) => {
+  const { a, b, directory } = await cluster()
+  directory.entries.set('worker', { agent: 'worker', node: b.self, epoch: 4, ts: 0 }) // b no longer runs it
+  t.match(await a.deployer.deploy({ bytes: randomBytes(10), manifest, node: 'a' }), [{ nodeName: 'a', epoch: 5 }])
+})
+
+t.test('two deploys of one id raced from two nodes: exactly one wins, the other is told who has it', async (t) => {
+  const { a, b } = await cluster()
+  const bytes = randomBytes(100)
+  const results = await Promise.allSettled([a.deployer.deploy({ bytes, manifest, node: 'a' }), b.deployer.deploy({ bytes, manifest, node: 'b' })])
+  const won = results.filter((r) => r.status === 'fulfilled')
+  const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected')
+  t.equal(won.length, 1, 'one deploy wins')
+  t.match(lost.map((r) => r.reason as object), [{ code: 'E_AGENT_EXISTS', message: /is being deployed on node [ab] right now|already runs on node [ab]/ }])
+  t.equal(a.kernel.deployed.length + b.kernel.deployed.length, 1, 'and one copy runs')
 })
 
 t.test('without constraints, the node with more of its memory free gets the agent', async (t) => {
@@ -84,7 +108,7 @@ t.test('a component that does not match its hash is not run', async (t) => {
 t.test('the node RPC answers for the agents here', async (t) => {
   const { a, directory } = await cluster()
   const lines = [{ seq: 1, ts: 0, agent: 'w', level: 'info', message: 'one' }, { seq: 2, ts: 0, agent: 'w', level: 'info', message: 'two' }]
-  const rpc = new NodeRpc({ mesh: a.mesh.asMesh, kernel: agentKernel(['w']), store: a.store, directory, logs: fixedLogs(lines), deployer: a.deployer })
+  const rpc = new NodeRpc({ mesh: a.mesh.asMesh, kernel: agentKernel(['w']), store: a.store, directory: directoryOf(directory, a.self), logs: fixedLogs(lines), deployer: a.deployer, arbiter: a.arbiter })
   t.match(await rpc.answer({ op: 'agents' }), { agents: [{ id: 'w' }] })
   t.match(await rpc.answer({ op: 'has', id: 'w' }), { entry: { agent: 'w', node: a.self } })
   t.same(await rpc.answer({ op: 'has', id: 'other' }), {})

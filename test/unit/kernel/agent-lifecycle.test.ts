@@ -75,3 +75,16 @@ t.test('an agent with the tensor capability starts only once the tensor engine i
   await k.deploy({ component: probe.bytes, manifest: probe.manifest, id: 'more-math', caps: ['tensor'] })
   t.equal(loads, 1, 'the engine is loaded once per node')
 })
+
+t.test('replace: new code under the same id keeps the agent\'s state; code that does not start leaves the old one running', async (t) => {
+  const k = kernel(t)
+  await k.deploy({ component: probe.bytes, manifest: probe.manifest, id: 'counter' })
+  await k.request('cli:t', 'counter', '{"op":"count"}')
+  t.match(await k.request('cli:t', 'counter', '{"op":"count"}'), /"count":2/)
+  t.match(await k.replace({ component: probe.bytes, manifest: probe.manifest, id: 'counter' }), { id: 'counter', status: 'running' })
+  t.match(await k.request('cli:t', 'counter', '{"op":"count"}'), /"count":3/, 'the count went on from its state')
+  await t.rejects(k.replace({ component: new Uint8Array(8), manifest: probe.manifest, id: 'counter' }), { code: 'E_WASM_INVALID' })
+  t.match(k.info('counter'), { status: 'running' }, 'the old code runs again')
+  t.match(await k.request('cli:t', 'counter', '{"op":"count"}'), /"count":4/, 'with its state')
+  await t.rejects(k.replace({ component: probe.bytes, manifest: probe.manifest, id: 'nobody' }), { code: 'E_AGENT_NOT_FOUND' })
+})

@@ -69,7 +69,15 @@ export class DhtDirectory implements Directory {
       })
     }
     if (next.node !== this.#d.self) throw new Error('a node can only write directory entries for itself (they are signed with its key)')
-    const entry: DirectoryEntry = { agent, ...next, ts: Date.now() }
+    return this.write(agent, next.epoch)
+  }
+
+  /**
+   * Records that this node owns `agent` at `epoch`, without a compare-and-set: for a claim
+   * that the id's arbiter granted (cluster/id-arbiter.ts), which already decided.
+   */
+  write (agent: string, epoch: number): DirectoryEntry {
+    const entry: DirectoryEntry = { agent, node: this.#d.self, epoch, ts: Date.now() }
     this.#cache.set(agent, entry)
     // The DHT write completes in the background: the cache and heartbeats already serve
     // lookups, and a slow DHT must not slow a deploy down.
