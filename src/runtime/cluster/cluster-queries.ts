@@ -5,6 +5,7 @@ import type { AgentInfo, AgentList, LogLine, PeerView, UnreachableNode } from '.
 import { NODE_PROTOCOL } from './frames.js'
 import type { IpcRouter } from './ipc-router.js'
 import { nodeSummary, peerView } from './member-views.js'
+import { whyGone } from './node-state.js'
 import type { NodeRpc } from './node-rpc.js'
 
 export interface ClusterQueriesComponents {
@@ -44,7 +45,8 @@ export class ClusterQueries {
   summaries (): NodeSummary[] { return this.#c.membership.members().map(nodeSummary) }
 
   /**
-   * The agents of every node, and the nodes that did not answer with why: a live or suspect
+   * The agents of every node; the agents of nodes that left or died, from their last
+   * heartbeat, as unavailable; and the nodes that did not answer with why: a live or suspect
    * node asked in vain (timeout, refused, its error), or a node declared dead (not asked).
    * A node that left on purpose is not missed.
    */
@@ -52,15 +54,19 @@ export class ClusterQueries {
     const members = this.#c.membership.members()
     const asked = await this.#ask(members.filter((m) => m.state === 'alive' || m.state === 'suspect'), { op: 'agents' }, signal)
     throwIfAborted(signal) // the caller gave up: that is not the nodes' fault
-    const list: AgentList = { agents: [], unreachable: [] }
+    const list: AgentList = { agents: [], unavailable: [], unreachable: [] }
     for (const a of asked) {
       const { peerId: node, name: nodeName } = a.member
       if ('error' in a) list.unreachable.push({ node, nodeName, error: whyNot(a.error) })
       else list.agents.push(...(a.answer as { agents: AgentInfo[] }).agents.map((x) => ({ ...x, node, nodeName })))
     }
-    for (const m of members.filter((m) => m.state === 'dead')) {
-      const silentS = Math.round((Date.now() - m.lastHeardAt) / 1000)
-      list.unreachable.push({ node: m.peerId, nodeName: m.name, error: { code: 'E_NODE_DEAD', message: `declared dead: no heartbeat for ${silentS} s` } })
+    const running = new Set(list.agents.map((a) => a.id))
+    for (const m of members) {
+      const why = whyGone(m, m.peerId)
+      if (why === undefined) continue
+      if (m.state === 'dead') list.unreachable.push({ node: m.peerId, nodeName: m.name, error: { code: why.code, message: why.message } })
+      // an id run anew elsewhere since (deploy --replace) is listed where it runs
+      for (const [id, epoch] of gossipedAgents(m)) if (!running.has(id)) list.unavailable.push({ id, epoch, node: m.peerId, nodeName: m.name, why: { code: why.code, message: why.message } })
     }
     return list
   }
@@ -104,6 +110,13 @@ export class ClusterQueries {
       }
     }))
   }
+}
+
+/** The `[id, epoch]` pairs of a member's last heartbeat (see agent-gossip.ts). */
+function gossipedAgents (m: Member): Array<[string, number]> {
+  const agents = (m.extra as { agents?: unknown } | undefined)?.agents
+  if (!Array.isArray(agents)) return []
+  return agents.filter((p): p is [string, number] => Array.isArray(p) && typeof p[0] === 'string' && typeof p[1] === 'number')
 }
 
 /** Why a node did not answer, as a script can read it: E_MESH_TIMEOUT, E_PEER_REFUSED, E_NODE_UNREACHABLE, or its own error's code. */

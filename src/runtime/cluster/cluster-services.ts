@@ -36,7 +36,7 @@ export class ClusterServices {
 
   constructor (components: ClusterServicesComponents) {
     const { mesh, membership, kernel, store, directory, logs, logger } = components
-    this.router = new IpcRouter({ mesh, kernel, directory, logger })
+    this.router = new IpcRouter({ mesh, membership, kernel, directory, logger })
     this.arbiter = new IdArbiter({ mesh, membership, directory, kernel })
     this.deployer = new Deployer({ mesh, membership, kernel, store, directory, arbiter: this.arbiter, logger })
     this.rpc = new NodeRpc({ mesh, kernel, store, directory, logs, deployer: this.deployer, arbiter: this.arbiter })

@@ -105,11 +105,15 @@ export class IdArbiter {
     }
     const { owner, lastEpoch } = await this.#owner(req.id, signal)
     if (owner !== undefined && req.replace !== true) {
-      throw new AgentExistsError(`Agent "${req.id}" already runs on node ${owner.nodeName} (${owner.state}, epoch ${owner.epoch}).`, undefined, {
-        suggestions: [
-          `Replace its code and keep its state: mielin agent deploy FILE --replace (the new one runs on node ${owner.nodeName}).`,
-          `Or stop it first (mielin agent stop ${req.id}), or deploy under another id (--name).`
-        ]
+      const up = owner.state === 'alive' || owner.state === 'suspect'
+      throw new AgentExistsError(up
+        ? `Agent "${req.id}" already runs on node ${owner.nodeName} (${owner.state}, epoch ${owner.epoch}).`
+        : `Agent "${req.id}" belongs to node ${owner.nodeName}, which is ${owner.state === 'gone' ? 'gone' : owner.state}: it is unavailable, not free (epoch ${owner.epoch}).`, undefined, {
+        suggestions: up
+          ? [`Replace its code and keep its state: mielin agent deploy FILE --replace (the new one runs on node ${owner.nodeName}).`,
+              `Or stop it first (mielin agent stop ${req.id}), or deploy under another id (--name).`]
+          : [`Start node ${owner.nodeName} again: the agent comes back with its state.`,
+              'Or run it elsewhere from a clean state: mielin agent deploy FILE --replace (its old state stays on that node).']
       })
     }
     // epochs only grow, past the entry of an agent that was stopped too: a stale record never wins

@@ -1,12 +1,16 @@
 import { AgentNotFoundError, newMessageId, type Kernel } from '../kernel/index.js'
 import type { Logger } from '../logger.js'
-import type { DhtDirectory, DirectoryEntry, Mesh } from '../mesh/index.js'
+import { MielinError } from '../errors.js'
+import type { DhtDirectory, DirectoryEntry, Membership, Mesh } from '../mesh/index.js'
 import type { Envelope } from '../types/index.js'
 import { hostedEntry } from './agent-gossip.js'
 import { fromWire, IPC_PROTOCOL, ipcSchema, toWire } from './frames.js'
+import { agentOnGoneNode, whyGone } from './node-state.js'
 
 export interface IpcRouterComponents {
   mesh: Pick<Mesh, 'peerId' | 'channel' | 'handleChannel'>
+  /** Whether the node of an agent is still up, and its name for errors. */
+  membership: Pick<Membership, 'member'>
   kernel: Pick<Kernel, 'has' | 'accept' | 'request' | 'send'>
   directory: Pick<DhtDirectory, 'get' | 'forget' | 'cached'>
   logger: Logger
@@ -41,14 +45,31 @@ export class IpcRouter {
     })
   }
 
-  /** Finds an agent's node: here, or in the directory (which asks the peers last). */
+  /**
+   * Finds an agent's node: here, or in the directory (which asks the peers last). An agent
+   * whose node left or died is unavailable, and the error says which node and what happened.
+   */
   async locate (id: string, signal?: AbortSignal): Promise<DirectoryEntry> {
     if (this.#c.kernel.has(id)) return hostedEntry(this.#c.directory, this.self, id)
     const entry = await this.#c.directory.get(id, { signal })
     if (entry === undefined) {
       throw new AgentNotFoundError(`No node of the cluster runs an agent "${id}".`, undefined, { suggestions: ['List the agents with `mielin agent list`.'] })
     }
+    const gone = whyGone(this.#c.membership.member(entry.node), entry.node)
+    if (gone !== undefined) throw agentOnGoneNode(id, gone)
     return entry
+  }
+
+  /**
+   * An error from the node of an agent, told in the words of its user: the node by its name
+   * rather than its peer id, and what to try when the error had no advice.
+   */
+  explain (err: unknown, node: string): unknown {
+    if (!(err instanceof MielinError)) return err
+    const name = this.#c.membership.member(node)?.name
+    if (name !== undefined) err.message = err.message.replaceAll(node, `node ${name}`)
+    if (err.suggestions.length === 0) err.suggestions.push(`Node ${name ?? node} may have just stopped: see \`mielin mesh peers\`, and retry once it is alive.`)
+    return err
   }
 
   /** Sends an envelope for an agent this node does not host to the node that runs it: the kernel's router. */
@@ -77,8 +98,12 @@ export class IpcRouter {
   async request (from: string, to: string, payload: string, timeoutMs: number, signal?: AbortSignal): Promise<{ node: string, reply?: string }> {
     const entry = await this.locate(to, signal)
     if (entry.node === this.self) return { node: this.self, reply: await this.#c.kernel.request(from, to, payload, { timeoutMs, signal }) }
-    const r = await this.#c.mesh.channel(entry.node, IPC_PROTOCOL).request<{ reply?: string }>({ op: 'request', from, to, payload, timeoutMs }, { signal, timeoutMs: timeoutMs + 1000 })
-    return { node: entry.node, reply: r.reply }
+    try {
+      const r = await this.#c.mesh.channel(entry.node, IPC_PROTOCOL).request<{ reply?: string }>({ op: 'request', from, to, payload, timeoutMs }, { signal, timeoutMs: timeoutMs + 1000 })
+      return { node: entry.node, reply: r.reply }
+    } catch (err) {
+      throw this.explain(err, entry.node)
+    }
   }
 
   /** A one-way message to an agent anywhere. */

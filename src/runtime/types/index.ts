@@ -12,4 +12,4 @@ export type { AgentManifest, CapabilityName, PlacementSpec, ResourceLimitsSpec, 
 export { MAX_GRANT_CHARS, MAX_GRANTS, MAX_PAYLOAD_BYTES, type Envelope, type EnvelopeKind } from './envelope.js'
 export type { HardwareSummary } from './hardware.js'
 export type { AgentInfo, AgentStatus } from './agent.js'
-export type { AgentList, AgentView, DeployParams, LogLine, NodeStatus, PeerView, Placement, SendParams, SendResult, UnreachableNode } from './node-api.js'
+export type { AgentList, AgentView, DeployParams, LogLine, NodeStatus, PeerView, Placement, SendParams, SendResult, UnavailableAgent, UnreachableNode } from './node-api.js'

@@ -65,7 +65,22 @@ export interface UnreachableNode {
 }
 
 /** `agent.list`: the agents of the nodes that answered, and each node that did not. */
-export interface AgentList { agents: AgentView[], unreachable: UnreachableNode[] }
+/** An agent whose node left or died: known from that node's last heartbeat. */
+export interface UnavailableAgent {
+  id: string
+  epoch: number
+  node: string
+  nodeName: string
+  /** `code`: E_NODE_LEFT or E_NODE_DEAD; `message`: "node c left 3 min ago". */
+  why: { code: string, message: string }
+}
+
+export interface AgentList {
+  agents: AgentView[]
+  /** Agents the cluster knows whose node left or died. */
+  unavailable: UnavailableAgent[]
+  unreachable: UnreachableNode[]
+}
 
 export interface SendParams { id: string, payload: string, wait?: boolean, timeoutMs?: number }
 export interface SendResult { id: string, node: string, reply?: unknown, messageId?: string }

@@ -30,7 +30,7 @@ async function cluster (agents: Record<string, string[]>) {
     const deployer = new Deployer({ mesh: mesh.asMesh, membership: view, kernel, store, directory: own, arbiter })
     const rpc = new NodeRpc({ mesh: mesh.asMesh, kernel, store, directory: own, logs: fixedLogs([{ seq: 1, ts: 0, agent: ids[0] ?? '', level: 'info', message: `hello from ${name}` }]), deployer, arbiter })
     await rpc.start()
-    const router = new IpcRouter({ mesh: mesh.asMesh, kernel: { ...kernel, accept: () => {}, request: async () => undefined, send: () => { throw new Error('not here') } }, directory, logger: defaultLogger('test:cluster') })
+    const router = new IpcRouter({ mesh: mesh.asMesh, membership: view, kernel: { ...kernel, accept: () => {}, request: async () => undefined, send: () => { throw new Error('not here') } }, directory, logger: defaultLogger('test:cluster') })
     nodes[name] = { self, mesh, queries: new ClusterQueries({ mesh: mesh.asMesh, membership: view, rpc, router }) }
   }
   return { nodes, members }
@@ -52,22 +52,29 @@ t.test('agent list names each node that did not answer, and why, and keeps the a
   const { nodes, members } = await cluster({ a: ['x'], slow: ['s'], gone: ['g'], dead: ['d'], left: ['l'], wary: ['w'] })
   nodes.slow.mesh.silent = true // stopped answering: a timeout
   nodes.gone.mesh.down = true // nothing listening any more
-  members[3].state = 'dead' // declared dead: not asked, but its agents are missing
+  members[3].state = 'dead' // declared dead: not asked; its agents are known from its last beat
   members[3].lastHeardAt = Date.now() - 42_000
-  members[4].state = 'left' // left on purpose: nothing is missing
+  members[3].extra = { agents: [['d', 2]] }
+  members[4].state = 'left' // left on purpose: nothing is missing, its agents are unavailable
+  members[4].since = Date.now() - 180_000
+  members[4].extra = { agents: [['l', 1], ['w', 1]] } // w runs on wary now: listed there only
   members[5].state = 'suspect' // slow to beat but still answering: asked
   const list = await nodes.a.queries.listAgents()
   t.same(list.agents.map((a) => a.id), ['x', 'w'])
   t.match(list.unreachable, [
     { nodeName: 'slow', node: nodes.slow.self, error: { code: 'E_MESH_TIMEOUT', message: /did not answer/ } },
     { nodeName: 'gone', node: nodes.gone.self, error: { code: 'E_NODE_UNREACHABLE', message: /connection refused/ } },
-    { nodeName: 'dead', node: nodes.dead.self, error: { code: 'E_NODE_DEAD', message: 'declared dead: no heartbeat for 42 s' } }
+    { nodeName: 'dead', node: nodes.dead.self, error: { code: 'E_NODE_DEAD', message: 'node dead died: no heartbeat for 42 s' } }
   ])
   t.equal(list.unreachable.length, 3)
+  t.same(list.unavailable, [
+    { id: 'd', epoch: 2, node: nodes.dead.self, nodeName: 'dead', why: { code: 'E_NODE_DEAD', message: 'node dead died: no heartbeat for 42 s' } },
+    { id: 'l', epoch: 1, node: nodes.left.self, nodeName: 'left', why: { code: 'E_NODE_LEFT', message: 'node left left 3 min ago' } }
+  ], 'the agents of the nodes that left or died, with what happened')
 
   const err = new NodesUnreachableError(list)
   t.match(err, { code: 'E_NODES_UNREACHABLE', exitCode: 4, result: list, suggestions: [/^mielin mesh peers/] })
-  t.match(err.message, /^3 nodes of the cluster did not answer.*\n {2}slow \(.{8}\): .*did not answer.*\n {2}gone \(.{8}\): .*connection refused.*\n {2}dead \(.{8}\): declared dead/)
+  t.match(err.message, /^3 nodes of the cluster did not answer.*\n {2}slow \(.{8}\): .*did not answer.*\n {2}gone \(.{8}\): .*connection refused.*\n {2}dead \(.{8}\): node dead died/)
 })
 
 t.test('agent list: a node whose handler fails is named with its error', async (t) => {

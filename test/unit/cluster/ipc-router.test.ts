@@ -3,8 +3,9 @@
 import '../../helpers/esm-js-hook.js'
 import t from 'tap'
 import { defaultLogger } from '../../../src/runtime/logger.js'
-import type { DirectoryEntry } from '../../../src/runtime/mesh/index.js'
+import type { DirectoryEntry, Member } from '../../../src/runtime/mesh/index.js'
 import type { Envelope } from '../../../src/runtime/types/index.js'
+import { member, membership } from '../../helpers/cluster-stubs.js'
 import { FakeWire, type FakeMesh } from '../../helpers/fake-mesh.js'
 import { until } from '../../helpers/until.js'
 
@@ -38,16 +39,18 @@ async function twoNodes (where: Record<string, 'a' | 'b'>) {
   const wire = new FakeWire()
   const meshes = { a: await wire.mesh(), b: await wire.mesh() }
   const entries = Object.fromEntries(Object.entries(where).map(([agent, n]) => [agent, meshes[n].peerId.toString()]))
+  const members: Member[] = [member(meshes.a.peerId.toString(), 'a'), member(meshes.b.peerId.toString(), 'b')]
   const make = (m: FakeMesh, name: 'a' | 'b') => {
     const k = kernel(Object.keys(where).filter((id) => where[id] === name))
     const d = directory(entries)
-    return { kernel: k, directory: d, router: new IpcRouter({ mesh: m.asMesh, kernel: k, directory: d, logger: defaultLogger('test:cluster') }) }
+    const view = membership(() => members, m.peerId.toString())
+    return { kernel: k, directory: d, router: new IpcRouter({ mesh: m.asMesh, membership: view, kernel: k, directory: d, logger: defaultLogger('test:cluster') }) }
   }
   const a = make(meshes.a, 'a')
   const b = make(meshes.b, 'b')
   await a.router.start()
   await b.router.start()
-  return { meshes, a, b }
+  return { meshes, a, b, members }
 }
 
 t.test('an envelope for an agent on another node is delivered into that node\'s kernel', async (t) => {
@@ -87,4 +90,26 @@ t.test('request() reaches an agent here or on another node, and says which node 
 t.test('send() names the node of the target', async (t) => {
   const { a, meshes } = await twoNodes({ there: 'b' })
   t.match(await a.router.send('cli:x', 'there', '{}'), { node: meshes.b.peerId.toString(), messageId: /^m\d+$/ })
+})
+
+t.test('an agent whose node left or died is unavailable, and the error names the node and what happened', async (t) => {
+  const { a, members } = await twoNodes({ there: 'b' })
+  members[1].state = 'left'
+  members[1].since = Date.now() - 180_000
+  await t.rejects(a.router.request('cli:x', 'there', '{}', 1000), {
+    code: 'E_NODE_LEFT', message: 'Agent "there" is unavailable: node b left 3 min ago.', suggestions: [/mesh start/, /--replace/]
+  })
+  members[1].state = 'dead'
+  members[1].lastHeardAt = Date.now() - 40_000
+  await t.rejects(a.router.send('cli:x', 'there', '{}'), { code: 'E_NODE_DEAD', message: 'Agent "there" is unavailable: node b died: no heartbeat for 40 s.' })
+})
+
+t.test('a node that cannot be reached is named by its name, with what to try', async (t) => {
+  const { a, meshes } = await twoNodes({ there: 'b' })
+  meshes.b.down = true
+  const err = await a.router.request('cli:x', 'there', '{}', 1000).catch((e: Error) => e) as Error & { code: string, suggestions: string[] }
+  t.equal(err.code, 'E_NODE_UNREACHABLE')
+  t.match(err.message, /^Cannot reach node b for \/mielin\/ipc/)
+  t.notMatch(err.message, meshes.b.peerId.toString(), 'no peer id in place of the name')
+  t.ok(err.suggestions.length > 0, 'with what to try')
 })
