@@ -14,7 +14,7 @@ export interface ClusterQueriesComponents {
   /** Answers this node's own part of a query. */
   rpc: Pick<NodeRpc, 'answer' | 'follow'>
   /** Finds the node of an agent. */
-  router: Pick<IpcRouter, 'locate'>
+  router: Pick<IpcRouter, 'locate' | 'explain'>
 }
 
 /** How long a node may take to answer a cluster-wide question. */
@@ -74,8 +74,12 @@ export class ClusterQueries {
   /** Runs a node request where the agent lives. */
   async onOwner<T> (id: string, frame: NodeAsk, signal?: AbortSignal): Promise<{ node: string, result: T }> {
     const entry = await this.#c.router.locate(id, signal)
-    const result = entry.node === this.#self ? await this.#c.rpc.answer(frame, { signal }) : await this.#c.mesh.request(entry.node, NODE_PROTOCOL, frame, { signal, timeoutMs: 10_000 })
-    return { node: entry.node, result: result as T }
+    try {
+      const result = entry.node === this.#self ? await this.#c.rpc.answer(frame, { signal }) : await this.#c.mesh.request(entry.node, NODE_PROTOCOL, frame, { signal, timeoutMs: 10_000 })
+      return { node: entry.node, result: result as T }
+    } catch (err) {
+      throw this.#c.router.explain(err, entry.node)
+    }
   }
 
   /**
@@ -86,7 +90,13 @@ export class ClusterQueries {
     const entry = await this.#c.router.locate(id, signal)
     const frame = { op: 'follow' as const, id }
     if (entry.node === this.#self) yield * this.#c.rpc.follow(frame, signal)
-    else yield * this.#c.mesh.channel(entry.node, NODE_PROTOCOL).stream<LogLine>(frame, { signal })
+    else {
+      try {
+        yield * this.#c.mesh.channel(entry.node, NODE_PROTOCOL).stream<LogLine>(frame, { signal })
+      } catch (err) {
+        throw this.#c.router.explain(err, entry.node)
+      }
+    }
   }
 
   /** Where the live peers think an agent runs (the directory's last fallback; a peer that does not answer knows nothing). */
