@@ -108,7 +108,7 @@ export class IdArbiter {
       const up = owner.state === 'alive' || owner.state === 'suspect'
       throw new AgentExistsError(up
         ? `Agent "${req.id}" already runs on node ${owner.nodeName} (${owner.state}, epoch ${owner.epoch}).`
-        : `Agent "${req.id}" belongs to node ${owner.nodeName}, which is ${owner.state === 'gone' ? 'gone' : owner.state}: it is unavailable, not free (epoch ${owner.epoch}).`, undefined, {
+        : `Agent "${req.id}" belongs to node ${owner.nodeName}, which ${owner.state === 'left' ? 'left' : owner.state === 'dead' ? 'died' : 'is gone'}: it is unavailable, not free (epoch ${owner.epoch}).`, undefined, {
         suggestions: up
           ? [`Replace its code and keep its state: mielin agent deploy FILE --replace (the new one runs on node ${owner.nodeName}).`,
               `Or stop it first (mielin agent stop ${req.id}), or deploy under another id (--name).`]
