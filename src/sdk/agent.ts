@@ -25,6 +25,8 @@
  *   migrates the agent, and handed back to the next `initialState`-less start.
  * - Code at the top level of your module runs at build time (the engine is snapshotted),
  *   where no host exists: call `ctx` only inside `onStart` and `onMessage`.
+ * - `console.log` (info, warn, error, debug) in a handler writes to the agent's log, as
+ *   `ctx.log` does. Throw an `AgentError` to fail a message with a code the caller gets.
  *
  * This file declares the whole public API and imports nothing, so that its `.d.ts` can be
  * copied into agent projects as they are (`types/mielin-agent.d.ts`).
@@ -60,6 +62,26 @@ export interface AgentLog {
   warn: (...parts: unknown[]) => void
   error: (...parts: unknown[]) => void
 }
+
+declare global {
+  /**
+   * `console` in an agent writes to the agent's log, exactly like `ctx.log`: `console.log`
+   * and `console.info` at level info, `warn`, `error` and `debug` at theirs. (Declared here
+   * because agents are type-checked without the DOM's or Node.js's types.) Code at the top
+   * level of a module runs at build time, where its console lines go to the build's output.
+   */
+  interface Console {
+    log (...parts: unknown[]): void
+    info (...parts: unknown[]): void
+    warn (...parts: unknown[]): void
+    error (...parts: unknown[]): void
+    debug (...parts: unknown[]): void
+  }
+  var console: Console
+}
+
+/** What an agent's `console` does: the five methods that write to its log. */
+export type AgentConsole = Pick<Console, 'log' | 'info' | 'warn' | 'error' | 'debug'>
 
 export interface SendOptions {
   /**
@@ -173,7 +195,12 @@ export function defineAgent<S = Record<string, unknown>, P = any> (definition: A
 
 const CODE = /^(E_[A-Z0-9_]+):\s*/
 
-/** An error with a stable code. Throw one from a handler to fail a message with that code. */
+/**
+ * An error with a stable code. Throw one from a handler to fail a message with that code:
+ * the caller gets it as the error's code (`new AgentError('E_OUT_OF_STOCK', 'only 2 left')`).
+ * A code is E_ then upper-case letters, digits and _, at most 64 characters; with any
+ * other, the caller gets E_AGENT_ERROR.
+ */
 export class AgentError extends Error {
   readonly code: string
 

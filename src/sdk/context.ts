@@ -1,5 +1,6 @@
-import type { AgentContext, AgentKv, AgentLog } from './agent.js'
+import type { AgentContext, AgentKv } from './agent.js'
 import { callHost, type HostImports } from './host.js'
+import { agentLog } from './log.js'
 import { createTensors } from './tensor.js'
 
 /** Builds the `ctx` handlers get. `state` is read and written through the holder. */
@@ -7,11 +8,6 @@ export function createContext<S> (imports: HostImports, holder: { state: S }): A
   const { host, kv } = imports
   let self: string | undefined
   const tensor = createTensors(imports.tensor)
-
-  const log = (level: string) => (...parts: unknown[]): void => {
-    host.log(level, parts.map(formatPart).join(' '))
-  }
-  const logger: AgentLog = { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') }
 
   const store: AgentKv = {
     get<T> (key: string): T | undefined {
@@ -30,7 +26,7 @@ export function createContext<S> (imports: HostImports, holder: { state: S }): A
       self ??= host.selfId()
       return self
     },
-    log: logger,
+    log: agentLog(host),
     now: () => Number(host.nowMs()),
     send: (to, payload, options = {}) => {
       const text = json(payload, 'payload')
@@ -55,14 +51,4 @@ export function json (value: unknown, what: string): string {
   }
   if (text === undefined) throw new TypeError(`${what} is not JSON-serialisable (${typeof value})`)
   return text
-}
-
-function formatPart (part: unknown): string {
-  if (typeof part === 'string') return part
-  if (part instanceof Error) return `${part.name}: ${part.message}`
-  try {
-    return JSON.stringify(part) ?? String(part)
-  } catch {
-    return String(part)
-  }
 }

@@ -2,6 +2,8 @@ import type { AgentContext, AgentDefinition, Message, MessageKind } from './agen
 import { createContext, json } from './context.js'
 import { errorString, utf8, type HostImports } from './host.js'
 
+export { agentConsole } from './log.js'
+
 /**
  * The exports of the `mielin:agent` world, made from an agent definition. The entry that
  * `mielin agent build` generates is just:
@@ -9,6 +11,7 @@ import { errorString, utf8, type HostImports } from './host.js'
  * ```js
  * import agent from './src/agent.ts'
  * import * as host from 'mielin:agent/host@0.1.0'   // and kv, tensor
+ * globalThis.console = agentConsole(host, globalThis.console)   // console.* → the agent's log
  * const world = bindAgent(agent, { host, kv, tensor })
  * export function init (state) { return world.init(state) }   // and onMessage, onMigrate, onBatch
  * ```

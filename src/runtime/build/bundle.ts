@@ -15,10 +15,13 @@ export const WORLD_IMPORTS = ['mielin:agent/host@0.1.0', 'mielin:agent/kv@0.1.0'
 export function entrySource (agentPath: string, worldPath: string): string {
   return [
     `import agent from ${JSON.stringify(agentPath)}`,
-    `import { bindAgent } from ${JSON.stringify(worldPath)}`,
+    `import { agentConsole, bindAgent } from ${JSON.stringify(worldPath)}`,
     `import * as host from '${WORLD_IMPORTS[0]}'`,
     `import * as kv from '${WORLD_IMPORTS[1]}'`,
     `import * as tensor from '${WORLD_IMPORTS[2]}'`,
+    // from here on (every handler), console.* goes to the agent's log; the engine's console
+    // writes to a stdout that agents do not have
+    'globalThis.console = agentConsole(host, globalThis.console)',
     'const world = bindAgent(agent, { host, kv, tensor })',
     'export function init (state) { return world.init(state) }',
     'export function onMessage (envelope) { return world.onMessage(envelope) }',
