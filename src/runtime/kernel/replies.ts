@@ -37,13 +37,13 @@ export class Replies {
     if (pending.has(e.id)) {
       const settle = (): void => {
         if ('ok' in r) pending.settle(e.id, r.ok ?? undefined)
-        else pending.settle(e.id, undefined, new AgentFailedError(`Agent "${e.to}" returned an error: ${r.err}`, 'E_AGENT_ERROR'))
+        else pending.settle(e.id, undefined, agentFailure(e.to, r.err))
       }
       if (durable === undefined) settle()
       else void durable.then(settle, settle)
       return
     }
-    const payload = 'ok' in r ? (r.ok ?? 'null') : JSON.stringify({ error: { code: 'E_AGENT_ERROR', message: r.err } })
+    const payload = 'ok' in r ? (r.ok ?? 'null') : JSON.stringify({ error: { code: agentErrorCode(r.err), message: r.err } })
     try {
       this.#d.routing.enqueue(this.#d.routing.envelope(e.to, e.from, payload, 'reply', e.id))
     } catch (err) {
@@ -60,4 +60,21 @@ export class Replies {
     if (this.#d.pending.has(e.id)) this.#d.pending.settle(e.id, undefined, err)
     else this.answer(e, { err: agentErrorText(err) })
   }
+}
+
+/**
+ * The code of an agent's error text: its own when the text starts with one (the SDK writes
+ * an AgentError as "E_OUT_OF_STOCK: …"), else E_AGENT_ERROR (anything else it threw).
+ */
+export function agentErrorCode (err: string): string {
+  return /^(E_[A-Z0-9_]{1,62}):/.exec(err)?.[1] ?? 'E_AGENT_ERROR'
+}
+
+function agentFailure (agent: string, err: string): AgentFailedError {
+  const code = agentErrorCode(err)
+  return new AgentFailedError(`Agent "${agent}" returned an error: ${err}`, code, {
+    suggestions: [code === 'E_AGENT_ERROR'
+      ? `The handler of "${agent}" threw: fix it, or throw an AgentError to answer with a code of your own. Its log may say more.`
+      : `${code} is the answer of "${agent}" itself: check what you sent it, or read its log.`]
+  })
 }

@@ -2,9 +2,9 @@
 // stored, an agent that asked gets a reply envelope, and failures reach whoever waits.
 import t from 'tap'
 import { defaultLogger } from '../../../src/runtime/logger.js'
-import { EventBus, type KernelEvent } from '../../../src/runtime/kernel/index.js'
+import { AgentUnavailableError, EventBus, type KernelEvent } from '../../../src/runtime/kernel/index.js'
 import { PendingReplies } from '../../../src/runtime/kernel/pending-replies.js'
-import { Replies } from '../../../src/runtime/kernel/replies.js'
+import { agentErrorCode, Replies } from '../../../src/runtime/kernel/replies.js'
 import { Routing } from '../../../src/runtime/kernel/routing.js'
 import type { Envelope } from '../../../src/runtime/types/index.js'
 import { envelope } from '../../helpers/kernel-records.js'
@@ -39,7 +39,28 @@ t.test('a client\'s request that the agent refused rejects with E_AGENT_ERROR', 
   const e = envelope('bob')
   const waiting = pending.wait(e.id, undefined, () => new Error('timeout'))
   r.answer(e, { err: 'no such thing' })
-  await t.rejects(waiting, { code: 'E_AGENT_ERROR', message: 'Agent "bob" returned an error: no such thing' })
+  await t.rejects(waiting, { code: 'E_AGENT_ERROR', message: 'Agent "bob" returned an error: no such thing', suggestions: [/handler of "bob" threw/] })
+})
+
+t.test('an agent\'s own error code reaches the client as that code', async (t) => {
+  const { replies: r, pending } = replies()
+  const e = envelope('shop')
+  const waiting = pending.wait(e.id, undefined, () => new Error('timeout'))
+  r.answer(e, { err: 'E_OUT_OF_STOCK: only 1 left' })
+  await t.rejects(waiting, { code: 'E_OUT_OF_STOCK', message: 'Agent "shop" returned an error: E_OUT_OF_STOCK: only 1 left', suggestions: [/E_OUT_OF_STOCK is the answer of "shop"/] })
+  const plain = envelope('shop')
+  const failed = pending.wait(plain.id, undefined, () => new Error('timeout'))
+  r.answer(plain, { err: 'E_AGENT_ERROR: TypeError: x is not a function' })
+  await t.rejects(failed, { code: 'E_AGENT_ERROR' }, 'a plain error the SDK wrapped stays E_AGENT_ERROR')
+})
+
+t.test('the code of an agent\'s error text', async (t) => {
+  t.equal(agentErrorCode('E_OUT_OF_STOCK: only 1 left'), 'E_OUT_OF_STOCK')
+  t.equal(agentErrorCode('E_AGENT_ERROR: Error: boom'), 'E_AGENT_ERROR')
+  t.equal(agentErrorCode('too big'), 'E_AGENT_ERROR', 'no code: the agent\'s error')
+  t.equal(agentErrorCode('out-of-stock: none'), 'E_AGENT_ERROR', 'not a code')
+  t.equal(agentErrorCode('e_lower: none'), 'E_AGENT_ERROR')
+  t.equal(agentErrorCode(`E_${'X'.repeat(63)}: long`), 'E_AGENT_ERROR', 'longer than a code may be on the wire')
 })
 
 t.test('an agent\'s request gets a reply envelope from the agent it asked', async (t) => {
@@ -49,10 +70,12 @@ t.test('an agent\'s request gets a reply envelope from the agent it asked', asyn
   r.answer(ok, { ok: '{"sum":3}' })
   r.answer(bad, { err: 'too big' })
   r.answer(envelope('bob', 'request', { from: 'alice' }), { ok: undefined } as never)
+  r.answer(envelope('bob', 'request', { from: 'alice' }), { err: 'E_TOO_BIG: 3 > 2' })
   t.match(routed[0], { from: 'bob', to: 'alice', kind: 'reply', replyTo: 'q1', payload: '{"sum":3}' })
   t.same(JSON.parse(routed[1].payload), { error: { code: 'E_AGENT_ERROR', message: 'too big' } })
   t.equal(routed[1].replyTo, 'q2')
   t.equal(routed[2].payload, 'null', 'no reply is a JSON null')
+  t.same(JSON.parse(routed[3].payload), { error: { code: 'E_TOO_BIG', message: 'E_TOO_BIG: 3 > 2' } }, 'the agent\'s own code')
 })
 
 t.test('a one-way message gets no reply; its error is logged for its agent', async (t) => {
@@ -75,7 +98,9 @@ t.test('a failed request: the client gets the error itself, an agent gets it as 
   r.fail(e, err)
   await t.rejects(waiting, err)
   r.fail(envelope('bob', 'request', { from: 'alice' }), new Error('gone'))
-  t.match(JSON.parse(routed[0].payload), { error: { code: 'E_AGENT_ERROR', message: 'E_HOST: gone' } })
+  t.match(JSON.parse(routed[0].payload), { error: { code: 'E_HOST', message: 'E_HOST: gone' } })
+  r.fail(envelope('bob', 'request', { from: 'alice' }), new AgentUnavailableError('Agent "bob" was stopped.'))
+  t.match(JSON.parse(routed[1].payload), { error: { code: 'E_AGENT_UNAVAILABLE', message: 'E_AGENT_UNAVAILABLE: Agent "bob" was stopped.' } }, 'with the code the client would get')
 })
 
 t.test('pending replies: a timeout, "null" as no reply, and all rejected when the node stops', async (t) => {
