@@ -46,12 +46,12 @@ t.test('new agent → agent build → up to date; the directory is then refused'
   const againJson = await mielin(['agent', 'build', dir, '--json'], { cwd: tmp })
   t.match(JSON.parse(againJson.stdout), { name: 'hello', wasm: path.join(dir, 'dist/hello.wasm'), bytes: wasm.length, skipped: true })
 
-  // On the real runtime, as the README says: the answer, then the state kept across runs.
-  const dataDir = path.join(tmp, 'hello-node')
-  const first = await mielin(['agent', 'run', 'dist/hello.wasm', '--send', '{"n":1}', '--data-dir', dataDir], { cwd: dir })
+  // On the real runtime, as the README says: the answer, then the state kept across runs
+  // (in the project's .mielin/), and the test steps from a clean state.
+  const first = await mielin(['agent', 'run', 'dist/hello.wasm', '--send', '{"n":1}'], { cwd: dir })
   t.equal(first.exitCode, 0, first.stderr)
   t.equal(first.stdout.trim(), '{"count":1}')
-  const second = await mielin(['agent', 'run', 'dist/hello.wasm', '--send', '{"n":1}', '--data-dir', dataDir], { cwd: dir })
+  const second = await mielin(['agent', 'run', 'dist/hello.wasm', '--send', '{"n":1}'], { cwd: dir })
   t.equal(second.stdout.trim(), '{"count":2}', 'a second message shows the state was kept')
   const tested = await mielin(['agent', 'test'], { cwd: dir })
   t.equal(tested.exitCode, 0, tested.stdout + tested.stderr)

@@ -48,3 +48,11 @@ export async function loadProject (dir: string): Promise<AgentProject> {
   }
   return { dir, manifest, entry, outDir: path.join(dir, 'dist') }
 }
+
+/** The agent project a path is in: the nearest folder, from `start` up, that holds a mielin.json. */
+export function findProjectDir (start: string): string | undefined {
+  for (let dir = path.resolve(start); ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'mielin.json'))) return dir
+    if (path.dirname(dir) === dir) return undefined
+  }
+}

@@ -5,11 +5,12 @@ import { InvalidArgumentError, MielinError, throwIfAborted } from '../errors.js'
 import type { KernelEvent } from '../kernel/index.js'
 import { createNode, type MielinNode } from '../node/index.js'
 import type { AgentInfo } from '../types/index.js'
+import { projectStateDir } from './state-dir.js'
 
 /**
  * `mielin agent run`: a single-node runtime with no mesh. Deploys the given agents (and
- * brings back those of earlier runs in the same data dir), sends each input as a request,
- * and reports replies and logs as they happen.
+ * brings back those of earlier runs in the same data dir, by default the project's
+ * `.mielin/local`), sends each input as a request, and reports replies and logs as they happen.
  */
 
 /** This client's address: agents that answer `msg.from` reach it. */
@@ -17,16 +18,23 @@ const CLIENT = 'cli:run'
 
 export interface RunLocalInit {
   files: string[]
-  /** Default: the node's default data dir, so state survives between runs. */
+  /**
+   * Where the node keeps its state between runs. Default: `.mielin/local` in the agent's
+   * project (see `projectStateDir`).
+   */
   dataDir?: string
-  /** Use a fresh temporary data dir and delete it afterwards. */
+  /** Start clean and keep nothing: a fresh temporary data dir, deleted afterwards. Default: false. */
   ephemeral?: boolean
+  /** Base of relative paths, and where the project is looked for. Default: process.cwd(). */
+  cwd?: string
   /** Capabilities to grant instead of what the manifests ask for. */
   caps?: string[]
   /** Which agent gets the inputs; default: the first file's agent (or the only one running). */
   to?: string
   /** JSON payloads, one per request. */
   inputs: Iterable<string> | AsyncIterable<string>
+  /** Once the agents run: the data dir, and the agents that came back from earlier runs there. */
+  onReady?: (e: { dataDir: string, restored: string[] }) => void
   onReply?: (e: Exchange) => void
   onLog?: (e: Extract<KernelEvent, { name: 'kernel:agent:log' }>) => void
   /** A message an agent sent back to this client (e.g. a relay's answer). */
@@ -36,7 +44,7 @@ export interface RunLocalInit {
   signal?: AbortSignal
 }
 
-export interface Exchange { to: string, payload: unknown, reply?: unknown, error?: { code: string, message: string } }
+export interface Exchange { to: string, payload: unknown, reply?: unknown, error?: { code: string, message: string, suggestions?: string[] } }
 
 export interface RunLocalResult {
   dataDir: string
@@ -49,7 +57,11 @@ export interface RunLocalResult {
 
 export async function runLocal (init: RunLocalInit): Promise<RunLocalResult> {
   throwIfAborted(init.signal)
-  const dataDir = init.ephemeral === true ? await mkdtemp(path.join(os.tmpdir(), 'mielin-run-')) : init.dataDir
+  const cwd = init.cwd ?? process.cwd()
+  const files = init.files.map((f) => path.resolve(cwd, f))
+  const dataDir = init.ephemeral === true
+    ? await mkdtemp(path.join(os.tmpdir(), 'mielin-run-'))
+    : path.resolve(cwd, init.dataDir ?? projectStateDir(files, cwd))
   const node = await createNode({}, { dataDir, workers: init.workers, signal: init.signal })
   const received: Array<Exchange & { from: string }> = []
   const off = node.kernel.events.on((e) => {
@@ -62,7 +74,9 @@ export async function runLocal (init: RunLocalInit): Promise<RunLocalResult> {
   })
   try {
     const deployed: AgentInfo[] = []
-    for (const file of init.files) deployed.push(await node.deployFile(file, { caps: init.caps }))
+    for (const file of files) deployed.push(await node.deployFile(file, { caps: init.caps }))
+    const restored = node.restoreReport.restored.map((a) => a.id)
+    init.onReady?.({ dataDir: node.dataDir, restored })
     const running = node.kernel.list()
     const to = init.to ?? deployed[0]?.id ?? (running.length === 1 ? running[0].id : undefined)
     const exchanges: Exchange[] = []
@@ -78,11 +92,11 @@ export async function runLocal (init: RunLocalInit): Promise<RunLocalResult> {
       init.onReply?.(exchanges[exchanges.length - 1])
     }
     await node.kernel.drain() // let agents finish what the requests started (a relay's answer)
-    return { dataDir: node.dataDir, agents: node.kernel.list(), restored: node.restoreReport.restored.map((a) => a.id), exchanges, received }
+    return { dataDir: node.dataDir, agents: node.kernel.list(), restored, exchanges, received }
   } finally {
     await node.stop()
     off()
-    if (init.ephemeral === true && dataDir !== undefined) await rm(dataDir, { recursive: true, force: true })
+    if (init.ephemeral === true) await rm(dataDir, { recursive: true, force: true })
   }
 }
 
@@ -100,6 +114,6 @@ async function exchange (kernel: MielinNode['kernel'], to: string, line: string,
     return { to, payload, ...(reply !== undefined ? { reply: JSON.parse(reply) } : {}) }
   } catch (err) {
     if (!(err instanceof MielinError) || err.code === 'E_AGENT_NOT_FOUND') throw err
-    return { to, payload, error: { code: err.code, message: err.message } }
+    return { to, payload, error: { code: err.code, message: err.message, ...(err.suggestions.length > 0 ? { suggestions: err.suggestions } : {}) } }
   }
 }

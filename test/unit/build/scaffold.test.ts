@@ -20,8 +20,11 @@ t.test('writes a complete project', async (t) => {
   const manifest = parseManifest(JSON.parse(await readFile(path.join(r.dir, 'mielin.json'), 'utf8')))
   t.match(manifest, { name: 'hello', version: '0.1.0', capabilities: ['log'], restart: 'on-failure', limits: { memoryMb: 64 } })
   t.match(await readFile(path.join(r.dir, 'README.md'), 'utf8'), /^# hello\n[\s\S]*dist\/hello\.wasm/)
-  t.equal(await readFile(path.join(r.dir, '.gitignore'), 'utf8'), 'dist/\nnode_modules/\n')
-  t.match(await readFile(path.join(r.dir, 'types/mielin-agent.d.ts'), 'utf8'), /export declare function defineAgent/)
+  const ignored = (await readFile(path.join(r.dir, '.gitignore'), 'utf8')).split('\n').filter((l) => l !== '' && !l.startsWith('#'))
+  t.same(ignored, ['dist/', 'node_modules/', '.mielin/', 'cluster.json', '*.key'], 'git leaves out the build, the state of agent run, and secrets')
+  const types = await readFile(path.join(r.dir, 'types/mielin-agent.d.ts'), 'utf8')
+  t.match(types, /export declare function defineAgent/)
+  t.match(types, /declare global \{[\s\S]*interface Console \{[\s\S]*log\(\.\.\.parts: unknown\[\]\): void;[\s\S]*var console: Console;/, 'editors know console as the build does')
   const steps = JSON.parse(await readFile(path.join(r.dir, 'test/agent.test.json'), 'utf8')) as unknown[]
   t.ok(steps.length > 0 && steps.every((s) => typeof s === 'object' && s !== null && 'send' in s && 'expect' in s), 'test steps are {send, expect}')
 })
