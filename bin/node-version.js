@@ -30,8 +30,9 @@ export async function reexecWithProjectNode (scriptUrl) {
     stdio: 'inherit',
     env: { ...process.env, MIELIN_WRAPPER_PID: String(process.pid) }
   })
-  // The terminal sends Ctrl-C to the whole process group; the child handles it, we just wait.
-  process.on('SIGINT', () => {})
+  // A terminal's Ctrl-C reaches the child too (one process group), but `kill -INT <our pid>`
+  // reaches only us: forward both. The child takes a SIGINT right after the first as the same.
+  process.on('SIGINT', () => child.kill('SIGINT'))
   process.on('SIGTERM', () => child.kill('SIGTERM'))
   const code = await new Promise((resolve) => child.on('exit', (c, sig) => resolve(c ?? (sig === 'SIGINT' ? 130 : 1))))
   process.exit(code)

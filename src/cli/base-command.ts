@@ -6,16 +6,32 @@ import { AbortedError, ExitCode, MielinError, UsageError } from '../runtime/erro
  * - `--json`: the command's return value is printed as JSON, and so are errors (beside the
  *   partial result an error may carry);
  * - errors as `MielinError`s: message, `Code:` and `Try this:`, with a documented exit code;
- * - `this.signal`: aborted on the first Ctrl-C so long work stops cleanly (a second Ctrl-C
- *   exits at once with 130).
+ * - `this.signal`: aborted on the first Ctrl-C (or SIGTERM, as `kill PID` sends) so long work
+ *   stops cleanly; a second Ctrl-C exits at once with 130.
  */
+
+/**
+ * A Ctrl-C in a terminal reaches both the Node-version wrapper (bin/node-version.js) and this
+ * process, and the wrapper forwards it too, for a `kill -INT` aimed at the wrapper alone. One
+ * that follows the first this soon is the same Ctrl-C, not a second one.
+ */
+const SAME_SIGNAL_MS = 500
 export abstract class BaseCommand extends Command {
   static override enableJsonFlag = true
 
   private readonly abortController = new AbortController()
+  private firstSignalAt = 0
   private readonly onSigint = (): void => {
-    if (this.abortController.signal.aborted) process.exit(ExitCode.aborted)
+    if (this.abortController.signal.aborted) {
+      if (Date.now() - this.firstSignalAt < SAME_SIGNAL_MS) return
+      process.exit(ExitCode.aborted)
+    }
+    this.firstSignalAt = Date.now()
     this.abortController.abort(new AbortedError('Interrupted (Ctrl-C).'))
+  }
+
+  private readonly onSigterm = (): void => {
+    if (!this.abortController.signal.aborted) this.abortController.abort(new AbortedError('Stopped (SIGTERM).'))
   }
 
   /** Aborted on Ctrl-C; pass it to every runtime call. */
@@ -24,10 +40,12 @@ export abstract class BaseCommand extends Command {
   protected override async init (): Promise<void> {
     await super.init()
     process.on('SIGINT', this.onSigint)
+    process.on('SIGTERM', this.onSigterm)
   }
 
   protected override async finally (err: Error | undefined): Promise<void> {
     process.off('SIGINT', this.onSigint)
+    process.off('SIGTERM', this.onSigterm)
     await super.finally(err)
   }
 
