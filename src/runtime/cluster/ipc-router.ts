@@ -5,7 +5,10 @@ import type { DhtDirectory, DirectoryEntry, Membership, Mesh } from '../mesh/ind
 import type { Envelope } from '../types/index.js'
 import { hostedEntry } from './agent-gossip.js'
 import { fromWire, IPC_PROTOCOL, ipcSchema, toWire } from './frames.js'
-import { agentOnGoneNode, whyGone } from './node-state.js'
+import { agentOnGoneNode, ago, whyGone } from './node-state.js'
+
+/** Errors that mean the connection to a node broke or never came: what a node that just died gives. */
+const CONNECTION_LOST = new Set(['E_NODE_UNREACHABLE', 'E_STREAM_CLOSED', 'E_MESH_TIMEOUT'])
 
 export interface IpcRouterComponents {
   mesh: Pick<Mesh, 'peerId' | 'channel' | 'handleChannel'>
@@ -62,13 +65,18 @@ export class IpcRouter {
 
   /**
    * An error from the node of an agent, told in the words of its user: the node by its name
-   * rather than its peer id, and what to try when the error had no advice.
+   * rather than its peer id. A member we heard from lately that cannot be reached has most
+   * likely just stopped or crashed, so the advice is about that, not about firewalls and keys.
    */
   explain (err: unknown, node: string): unknown {
     if (!(err instanceof MielinError)) return err
-    const name = this.#c.membership.member(node)?.name
-    if (name !== undefined) err.message = err.message.replaceAll(node, `node ${name}`)
-    if (err.suggestions.length === 0) err.suggestions.push(`Node ${name ?? node} may have just stopped: see \`mielin mesh peers\`, and retry once it is alive.`)
+    const member = this.#c.membership.member(node)
+    if (member === undefined) return err
+    err.message = err.message.replaceAll(node, `node ${member.name}`)
+    if (CONNECTION_LOST.has(err.code) || err.suggestions.length === 0) {
+      err.suggestions.splice(0, err.suggestions.length,
+        `Node ${member.name} was last heard from ${ago(Date.now() - member.lastHeardAt)} ago (${member.state}): it may have just stopped or crashed. See \`mielin mesh peers\`, and retry once it is alive.`)
+    }
     return err
   }
 
