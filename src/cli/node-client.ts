@@ -22,6 +22,10 @@ export const remoteFlags = {
 
 export interface NodeTarget { dataDir: string, remote?: string, token?: string }
 
+/** The node a command's --data-dir, --remote and --token name. */
+export const nodeTarget = (flags: { 'data-dir'?: string, remote?: string, token?: string }): NodeTarget =>
+  ({ dataDir: nodeDir(flags['data-dir']), remote: flags.remote, token: flags.token })
+
 /**
  * One call to a node: the one running with this data dir, over its owner-only control
  * socket, or with `remote` a node elsewhere, over libp2p with a capability token. Both speak
@@ -41,6 +45,16 @@ export async function * streamNode<T> (target: string | NodeTarget, method: stri
   const client = await connectNode(target, signal)
   try {
     yield * client.stream<T>(method, params, { signal })
+  } finally {
+    await client.close()
+  }
+}
+
+/** Several calls on one connection to a node (a deploy from afar uploads, then deploys, on one). */
+export async function withNode<T> (target: string | NodeTarget, signal: AbortSignal, work: (client: RpcClient) => Promise<T>): Promise<T> {
+  const client = await connectNode(target, signal)
+  try {
+    return await work(client)
   } finally {
     await client.close()
   }

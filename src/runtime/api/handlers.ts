@@ -4,6 +4,7 @@ import { InvalidArgumentError } from '../errors.js'
 import type { Mesh } from '../mesh/index.js'
 import type { ClusterServices } from '../cluster/index.js'
 import type { AgentInfo, AgentList, AgentView, DeployParams, LogLine, NodeStatus, SendParams, SendResult } from '../types/index.js'
+import { ComponentUploads } from './component-upload.js'
 
 /**
  * The control API of a mesh node. The same handlers serve the owner-only local socket (the
@@ -19,6 +20,7 @@ export interface ControlApiDeps {
 
 export function controlHandlers (d: ControlApiDeps): { handlers: Record<string, ControlHandler>, streams: Record<string, ControlStreamHandler> } {
   const { services } = d
+  const uploads = new ComponentUploads()
   const handlers: Record<string, ControlHandler> = {
     'mesh.status': () => d.status(),
     'mesh.peers': () => services.peers(),
@@ -28,8 +30,10 @@ export function controlHandlers (d: ControlApiDeps): { handlers: Record<string, 
       return dialed
     },
     'mesh.leave': () => { setImmediate(d.leave); return { leaving: true } },
-    'agent.deploy': async (p: DeployParams, { signal }) => {
-      const bytes = p.wasm !== undefined ? Buffer.from(p.wasm, 'base64') : undefined
+    // a component from afar comes in chunks first (component-upload.ts), on the connection that deploys it
+    'agent.upload': (p, { peer }) => uploads.add(peer ?? '', p),
+    'agent.deploy': async (p: DeployParams & { upload?: string }, { signal, peer }) => {
+      const bytes = p.upload !== undefined ? uploads.take(peer ?? '', p.upload) : p.wasm !== undefined ? Buffer.from(p.wasm, 'base64') : undefined
       const agent = bytes !== undefined ? { bytes, manifest: await manifestOf(bytes) } : p.file !== undefined ? await readAgentFile(p.file) : undefined
       if (agent === undefined) throw new InvalidArgumentError('agent.deploy needs a file or the component bytes.')
       return await services.deploy({ ...p, ...agent }, signal)
