@@ -4,7 +4,7 @@ import { table, type Column, type TableTarget } from './table.js'
 // What the commands that ask a node print: `mesh peers` and `agent list`, one line per node or
 // agent. Kept apart from the commands so they can be tested without loading libp2p.
 
-type PeerRow = Record<'name' | 'state' | 'arch' | 'cores' | 'memory' | 'simd' | 'gpus' | 'agents' | 'cpu' | 'rate' | 'labels' | 'peerId', string | number>
+type PeerRow = Record<'name' | 'state' | 'arch' | 'cores' | 'memory' | 'simd' | 'gpus' | 'agents' | 'cpu' | 'rss' | 'rate' | 'labels' | 'peerId', string | number>
 const peerColumns: Array<Column<keyof PeerRow>> = [
   { key: 'name', name: 'NAME' },
   { key: 'state', name: 'STATE' },
@@ -14,7 +14,9 @@ const peerColumns: Array<Column<keyof PeerRow>> = [
   { key: 'simd', name: 'SIMD' },
   { key: 'gpus', name: 'GPUS', align: 'right' },
   { key: 'agents', name: 'AGENTS', align: 'right' },
-  { key: 'cpu', name: 'CPU', align: 'right' },
+  // the node's own process: its CPU time over the last heartbeat as a share of all the cores it may use, and its resident memory
+  { key: 'cpu', name: 'CPU (ALL CORES)', align: 'right' },
+  { key: 'rss', name: 'RSS', align: 'right' },
   { key: 'rate', name: 'MSGS/S', align: 'right' },
   { key: 'labels', name: 'LABELS' },
   { key: 'peerId', name: 'PEER ID' }
@@ -28,6 +30,20 @@ export async function peersTable (peers: PeerView[], target?: TableTarget): Prom
   return await table(peerColumns, peers.map(peerRow), target)
 }
 
+/** A node that left is listed this long after it left; a dead one this long after it was last heard. */
+export const LEFT_SHOWN_MS = 10 * 60_000
+export const DEAD_SHOWN_MS = 60 * 60_000
+
+/** The nodes `mesh peers` lists without --all: all but those that left, or died, long ago. */
+export function recentPeers (peers: PeerView[]): { shown: PeerView[], hidden: number } {
+  const gone = (p: PeerView): boolean => (p.state === 'left' && p.lastSeenMs > LEFT_SHOWN_MS) || (p.state === 'dead' && p.lastSeenMs > DEAD_SHOWN_MS)
+  const shown = peers.filter((p) => !gone(p))
+  return { shown, hidden: peers.length - shown.length }
+}
+
+/** A share as a percentage: one decimal below 10 %, where an idle node's figures are. */
+const percent = (share: number): string => `${(share * 100).toFixed(share < 0.1 ? 1 : 0)}%`
+
 /** "*" marks the node that was asked. */
 function peerRow (p: PeerView): PeerRow {
   const hw = p.hardware
@@ -40,7 +56,8 @@ function peerRow (p: PeerView): PeerRow {
     simd: hw.simd.filter((f) => NOTABLE_SIMD.test(f)).join(' '),
     gpus: hw.gpus,
     agents: p.load.agents,
-    cpu: `${Math.round(p.load.cpu * 100)}%`,
+    cpu: percent(p.load.cpu),
+    rss: `${Math.round(p.load.memory / 2 ** 20)} MiB`,
     rate: Math.round(p.load.messagesPerSec),
     labels: Object.entries(p.labels).map(([k, v]) => `${k}=${v}`).join(','),
     peerId: p.peerId

@@ -5,7 +5,7 @@ import { initCluster } from '../../runtime/mesh/index.js'
 
 export default class MeshInit extends BaseCommand {
   static override summary = 'Create a new cluster: its secret, an admin key, and a join token.'
-  static override description = 'Run once, on the first node. It writes cluster.json (the cluster secret: nodes without it cannot connect) and admin.key (signs operator tokens) into the data dir, and prints a join token that other nodes pass to `mielin mesh join`. The token contains the cluster secret: share it like a password.'
+  static override description = 'Run once, on the first node. It writes cluster.json (the cluster secret: nodes without it cannot connect) and admin.key (signs operator tokens) into the data dir, and prints a join token that other nodes pass to `mielin mesh join`. The token contains the cluster secret: share it like a password.\n\nIt writes files on this machine, so it has no --remote: run it where the node and its admin key will live.'
   static override examples = [
     { command: '<%= config.bin %> <%= command.id %>', description: 'A cluster in the default data dir' },
     { command: '<%= config.bin %> <%= command.id %> --data-dir ./node-a --bootstrap /ip4/10.0.0.5/tcp/9000', description: 'With the address other nodes should dial' }

@@ -6,7 +6,7 @@ import { joinCluster, looksLikeJoinToken } from '../../runtime/mesh/index.js'
 
 export default class MeshJoin extends BaseCommand {
   static override summary = 'Join a cluster: with a join token, or by dialing HOST:PORT or a multiaddr.'
-  static override description = 'With a join token (from `mielin mesh init`) this stores the cluster secret in the data dir and, if the node runs, dials the cluster. With HOST:PORT or a multiaddr, the running local node dials that node (it must hold the same cluster secret).'
+  static override description = 'With a join token (from `mielin mesh init`) this stores the cluster secret in the data dir and, if the node runs, dials the cluster. With HOST:PORT or a multiaddr, the running local node dials that node (it must hold the same cluster secret).\n\nIt acts on this data dir and the node running with it, so it has no --remote.'
   static override examples = [
     { command: '<%= config.bin %> <%= command.id %> mielin1.eyJr…', description: 'Become a member (before or after `mesh start`)' },
     { command: '<%= config.bin %> <%= command.id %> 192.168.1.100:9000', description: 'Dial a node of the cluster' },

@@ -7,11 +7,12 @@ import type { Kernel } from '../kernel/index.js'
 import type { Logger } from '../logger.js'
 import {
   createMembership, DhtDirectory, loadCluster, loadOrCreateIdentity, Mesh, NoClusterError, selectRecord, verifyRecord,
-  type ClusterConfig, type DhtInit, type MembershipEvent
+  type ClusterConfig, type DhtInit, type Load, type MembershipEvent
 } from '../mesh/index.js'
 import { hardwareSummary } from '../placement/index.js'
 import type { NodeStore } from '../store/index.js'
 import type { Envelope, NodeStatus } from '../types/index.js'
+import { processLoad } from './process-load.js'
 
 /** How a node joins the mesh (`mielin mesh start`). */
 export interface MeshNodeInit {
@@ -106,7 +107,7 @@ export async function meshParts (c: MeshPartsComponents, init: MeshNodeInit, clu
     intervalMs,
     suspectAfterMs: intervalMs * 3,
     deadAfterMs: intervalMs * 6,
-    load: messageRate(kernel, intervalMs),
+    load: nodeLoad(kernel, intervalMs, hardwareSummary(c.hardware).cores),
     extra: () => gossipOwnAgents(directory, self, kernel.list().map((a) => a.id))
   })
   membership.onHeartbeat((beat) => { learnFromBeat(directory, self, beat) })
@@ -155,7 +156,14 @@ export async function meshParts (c: MeshPartsComponents, init: MeshNodeInit, clu
   }
 }
 
-/** The load a heartbeat carries: agents hosted, and messages handled per second since the last beat. */
+/** The load a heartbeat carries: agents hosted, messages handled per second, and this process's CPU share and RSS, each since the last beat. */
+function nodeLoad (kernel: Kernel, intervalMs: number, cores: number): () => Load {
+  const rate = messageRate(kernel, intervalMs)
+  const own = processLoad({ cores })
+  return () => ({ ...rate(), ...own() })
+}
+
+/** Agents hosted, and messages handled per second since the last beat. */
 function messageRate (kernel: Kernel, intervalMs: number): () => { agents: number, messagesPerSec: number } {
   let processed = 0
   return () => {

@@ -21,7 +21,7 @@ export interface Load {
   agents: number
   /** Messages handled per second, recently. */
   messagesPerSec: number
-  /** CPU busy, 0..1 (1-minute load average per core, capped at 1). */
+  /** The CPU time the node's process used since its last beat, as a share of all the cores it may use, 0..1. */
   cpu: number
   /** Bytes of memory the node's process holds (RSS). */
   memory: number
