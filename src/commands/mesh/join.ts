@@ -2,7 +2,7 @@ import { Args } from '@oclif/core'
 import { BaseCommand } from '../../cli/base-command.js'
 import { callNode, nodeDataDirFlag, nodeDir } from '../../cli/node-client.js'
 import { NodeNotRunningError } from '../../runtime/control/index.js'
-import { joinCluster, looksLikeJoinToken } from '../../runtime/mesh/index.js'
+import { joinCluster, joinTarget } from '../../runtime/mesh/index.js'
 
 export default class MeshJoin extends BaseCommand {
   static override summary = 'Join a cluster: with a join token, or by dialing HOST:PORT or a multiaddr.'
@@ -19,8 +19,9 @@ export default class MeshJoin extends BaseCommand {
   async run (): Promise<{ joined: boolean, dialed: string[], stored: boolean }> {
     const { args, flags } = await this.parse(MeshJoin)
     const dataDir = nodeDir(flags['data-dir'])
-    if (looksLikeJoinToken(args.target)) {
-      const config = await joinCluster(dataDir, args.target)
+    const target = joinTarget(args.target)
+    if (target.kind === 'token') {
+      const config = await joinCluster(dataDir, target.token)
       try {
         const dialed = await callNode<string[]>(dataDir, 'mesh.join', { addrs: config.bootstrap }, this.signal)
         this.log(`Joined the cluster; dialed ${dialed.join(', ') || 'nothing yet (no bootstrap address in the token)'}.`)
@@ -31,7 +32,7 @@ export default class MeshJoin extends BaseCommand {
         return { joined: false, dialed: [], stored: true }
       }
     }
-    const dialed = await callNode<string[]>(dataDir, 'mesh.join', { addrs: [args.target] }, this.signal)
+    const dialed = await callNode<string[]>(dataDir, 'mesh.join', { addrs: [target.address] }, this.signal)
     this.log(`Connected to ${dialed.join(', ')}.`)
     return { joined: true, dialed, stored: false }
   }

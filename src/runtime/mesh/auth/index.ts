@@ -34,7 +34,7 @@ export {
   TokenExpiredError, TokenForgedError, TokenMalformedError, TokenScopeError
 } from './errors.js'
 export { IDENTITY_FILE, loadOrCreateIdentity } from './identity.js'
-export { decodeJoinToken, encodeJoinToken, JOIN_TOKEN_PREFIX, looksLikeJoinToken, type JoinTokenContent } from './join-token.js'
+export { decodeJoinToken, encodeJoinToken, JOIN_TOKEN_PREFIX, joinTarget, type JoinTarget, type JoinTokenContent } from './join-token.js'
 export { CLOCK_SKEW_SECONDS, issueToken, verifyToken, type IssueTokenOptions, type VerifyTokenOptions } from './token.js'
 export { readTokenClaims, RIGHTS, tokenClaimsSchema, type Right, type TokenClaims } from './token-claims.js'
 export { parseDuration, parseRights } from './token-input.js'

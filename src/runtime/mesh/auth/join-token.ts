@@ -9,6 +9,7 @@
  * what precedes), so that a mistyped or truncated token is refused rather than misread.
  */
 import { createHash } from 'node:crypto'
+import { peerIdFromString } from '@libp2p/peer-id'
 import { ExitCode } from '../../errors.js'
 import { TokenMalformedError } from './errors.js'
 
@@ -39,9 +40,43 @@ export function encodeJoinToken (content: JoinTokenContent): string {
   return JOIN_TOKEN_PREFIX + Buffer.concat([body, checksum(body)]).toString('base64url')
 }
 
-/** True when `text` has the shape of a join token (whitespace from copy-pasting is ignored). */
-export function looksLikeJoinToken (text: string): boolean {
-  return /^mielin1\.[A-Za-z0-9_-]+$/.test(text.replace(/\s+/g, ''))
+/** What `mielin mesh join` was given: a join token, or the address of a node to dial. */
+export type JoinTarget = { kind: 'token', token: string } | { kind: 'address', address: string }
+
+/** HOST:PORT, [IPv6]:PORT: what `mesh.dial` reads as a TCP address. */
+const HOST_PORT = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/
+/** The most of a refused value an error repeats: it may be part of a secret. */
+const ECHO_CHARS = 24
+
+/**
+ * Tells a join token from the address of a node (HOST:PORT, a multiaddr, a peer id), and
+ * refuses anything else here, before a node is asked: a mistyped token must not be dialed
+ * as a host name. Text that starts like a token (`mielin…`, or a JWT's `eyJ`) is a token, so
+ * {@link decodeJoinToken} says what is wrong with it.
+ */
+export function joinTarget (text: string): JoinTarget {
+  const compact = text.replace(/\s+/g, '')
+  if (/^mielin/i.test(compact) || compact.startsWith('eyJ')) return { kind: 'token', token: compact }
+  const address = text.trim()
+  if (address.startsWith('/') || HOST_PORT.test(address) || isPeerId(address)) return { kind: 'address', address }
+  const echo = address.length > ECHO_CHARS ? `${address.slice(0, ECHO_CHARS)}…` : address
+  throw new TokenMalformedError(`"${echo}" is not a join token, nor the HOST:PORT or multiaddr of a node. ` +
+    `A join token is one long word that starts with "${JOIN_TOKEN_PREFIX}": \`mielin mesh init\` printed it on the cluster's first node.`, undefined, {
+    exitCode: ExitCode.usage,
+    suggestions: [
+      `mielin mesh join '${JOIN_TOKEN_PREFIX}…' --data-dir DIR   (the whole token \`mielin mesh init\` printed, in quotes)`,
+      'mielin mesh join 127.0.0.1:9001 --data-dir DIR   (to make the running node dial a member at HOST:PORT)'
+    ]
+  })
+}
+
+function isPeerId (text: string): boolean {
+  try {
+    peerIdFromString(text)
+    return true
+  } catch {
+    return false
+  }
 }
 
 function malformed (why: string): TokenMalformedError {
