@@ -130,7 +130,7 @@ t.test('a node leaves from afar with an admin token; the script sees it leave, t
   const remoteB = ['--remote', tcpAddr(b), '--data-dir', dir('op')]
   const refused = await mielin(['mesh', 'leave', ...remoteB, '--token', tokens.deploy])
   t.equal(refused.exitCode, 5)
-  t.match(refused.stderr, /Code: E_TOKEN_SCOPE/)
+  t.match(refused.stderr, /does not grant the right "admin" .* nor all namespaces[\s\S]*Code: E_TOKEN_SCOPE[\s\S]*Try this: .*mielin token issue --rights admin --namespace '\*'/, 'one refusal names all it lacks')
   const left = await mielin(['mesh', 'leave', ...remoteB, '--token', tokens.admin])
   t.equal(left.exitCode, 0, left.stderr)
   const nodeB = nodes.get('b')
