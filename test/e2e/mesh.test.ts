@@ -159,13 +159,22 @@ t.test('when C is killed, the others mark it dead within seconds', async (t) => 
   const took = Date.now() - killed
   t.ok(took < 10_000, `both marked c dead after ${took} ms`)
   t.match((await peersOf('a')).find((p) => p.name === 'c'), { state: 'dead' })
-  // the list lacks c's agent: it says so, names c, and fails
+  // c's agent is unavailable, known from c's last beat; the list says c did not answer, and fails
   const listed = await mielin(['agent', 'list', '--data-dir', dir('b'), '--json'])
   t.equal(listed.exitCode, 4, listed.stderr)
-  t.match(JSON.parse(listed.stdout), { agents: [], unreachable: [{ nodeName: 'c', error: { code: 'E_NODE_DEAD' } }], error: { code: 'E_NODES_UNREACHABLE' } })
+  t.match(JSON.parse(listed.stdout), {
+    agents: [],
+    unavailable: [{ id: 'probe', nodeName: 'c', why: { code: 'E_NODE_DEAD', message: /^node c died: no heartbeat for \d+ s$/ } }],
+    unreachable: [{ nodeName: 'c', error: { code: 'E_NODE_DEAD' } }],
+    error: { code: 'E_NODES_UNREACHABLE' }
+  })
   const human = await mielin(['agent', 'list', '--data-dir', dir('b')])
   t.equal(human.exitCode, 4)
-  t.match(human.stderr, /did not answer[\s\S]*\n {2}c \(.*\): declared dead[\s\S]*Code: E_NODES_UNREACHABLE[\s\S]*Try this: mielin mesh peers/)
+  t.match(human.stdout, /probe +unavailable: node c died: no heartbeat for \d+ s +c/)
+  t.match(human.stderr, /did not answer[\s\S]*\n {2}c \(.*\): node c died[\s\S]*Code: E_NODES_UNREACHABLE[\s\S]*Try this: mielin mesh peers/)
+  const sent = await mielin(['agent', 'send', 'probe', '{"op":"count"}', '--wait', '--data-dir', dir('b')])
+  t.equal(sent.exitCode, 4)
+  t.match(sent.stderr, /Error: Agent "probe" is unavailable: node c died[\s\S]*Code: E_NODE_DEAD[\s\S]*Try this: Start that node again/)
   const a = nodes.get('a')
   a?.child.kill('SIGINT')
   const exit = await a?.child

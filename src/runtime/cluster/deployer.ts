@@ -16,7 +16,7 @@ import { nodeSummary } from './member-views.js'
 export interface DeployerComponents {
   mesh: Pick<Mesh, 'peerId' | 'request'>
   membership: Pick<Membership, 'members' | 'member'>
-  kernel: Pick<Kernel, 'deploy' | 'replace' | 'has'>
+  kernel: Pick<Kernel, 'deploy' | 'replace' | 'has' | 'info'>
   store: Pick<NodeStore, 'getBlob' | 'putBlob'>
   directory: Pick<DhtDirectory, 'get' | 'write'>
   /** Decides which node owns an id: one owner per id. */
@@ -98,6 +98,12 @@ export class Deployer {
       if (previous !== undefined && !inPlace && (previous.state === 'alive' || previous.state === 'suspect')) {
         throw new InvalidArgumentError(`--replace runs the new code where "${f.id}" runs now, on node ${previous.nodeName}, not here.`, undefined, {
           suggestions: ['Leave out --node (and --require) with --replace.']
+        })
+      }
+      // the namespace a token was checked in must be the agent's own: no replacing across tenants
+      if (inPlace && kernel.info(f.id).namespace !== f.namespace) {
+        throw new InvalidArgumentError(`Agent "${f.id}" lives in namespace "${kernel.info(f.id).namespace}", not "${f.namespace}": --replace keeps its namespace.`, undefined, {
+          suggestions: [`Deploy with --namespace ${kernel.info(f.id).namespace} (and a token for it).`]
         })
       }
       const init = { component, manifest, id: f.id, namespace: f.namespace, caps: f.caps }

@@ -54,6 +54,8 @@ t.test('deployed from A with a constraint only B meets: B fetches the component 
   const replaced = await a.deployer.deploy({ bytes, manifest, replace: true })
   t.same(replaced, [{ agent: 'worker', node: b.self, nodeName: 'b', epoch: 2, replaced: { nodeName: 'b', stateKept: true } }], '--replace swaps the code where the agent runs, epoch on')
   t.same(b.kernel.replaced, ['worker'])
+  await t.rejects(a.deployer.deploy({ bytes, manifest, replace: true, namespace: 'other' }), { code: 'E_INVALID_ARG', message: /lives in namespace "default", not "other"/ },
+    'a replace keeps the agent in its namespace: a token for another cannot swap its code')
   t.equal(blobAsks(b.mesh), 3, 'and B uses the component it already has')
 })
 
