@@ -68,9 +68,9 @@ export async function serveRemoteControl (p: RemoteControlParts): Promise<void> 
 }
 
 /**
- * The agents of `list` in `namespaces` (`*`: all). An unavailable agent (its node is gone) is
- * known by id only, without its namespace: only a token for all namespaces sees it. The nodes
- * that did not answer stay named.
+ * The agents of `list` in `namespaces` (`*`: all). An unavailable agent (its node is gone) has
+ * the namespace its node's last heartbeat gave; one without (a node of an older version) is
+ * seen only by a token for all namespaces. The nodes that did not answer stay named.
  */
 export function inNamespaces (list: AgentList, namespaces: readonly string[]): AgentList {
   if (namespaces.includes('*')) return list

@@ -10,13 +10,16 @@ import type { Directory, DirectoryEntry, Heartbeat, JsonValue } from '../mesh/in
 /** At most this many agents per beat (a beat has a size limit). */
 export const GOSSIP_LIMIT = 200
 
-/** What this node publishes: `[id, epoch]` pairs of the agents it hosts and owns. */
-export function gossipOwnAgents (directory: Pick<Directory, 'known'>, self: string, hosted: Iterable<string>): Record<string, JsonValue> {
+/**
+ * What this node publishes: `[id, epoch, namespace]` of the agents it hosts and owns (the
+ * namespace lets a namespaced token see the agent once this node is gone).
+ */
+export function gossipOwnAgents (directory: Pick<Directory, 'known'>, self: string, hosted: Iterable<{ id: string, namespace: string }>): Record<string, JsonValue> {
   const owned = new Map(directory.known().filter((e) => e.node === self).map((e) => [e.agent, e.epoch]))
-  const agents: Array<[string, number]> = []
-  for (const id of hosted) {
+  const agents: Array<[string, number, string]> = []
+  for (const { id, namespace } of hosted) {
     const epoch = owned.get(id)
-    if (epoch !== undefined) agents.push([id, epoch])
+    if (epoch !== undefined) agents.push([id, epoch, namespace])
     if (agents.length === GOSSIP_LIMIT) break
   }
   return { agents }

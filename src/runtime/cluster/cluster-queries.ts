@@ -66,7 +66,9 @@ export class ClusterQueries {
       if (why === undefined) continue
       if (m.state === 'dead') list.unreachable.push({ node: m.peerId, nodeName: m.name, error: { code: why.code, message: why.message } })
       // an id run anew elsewhere since (deploy --replace) is listed where it runs
-      for (const [id, epoch] of gossipedAgents(m)) if (!running.has(id)) list.unavailable.push({ id, epoch, node: m.peerId, nodeName: m.name, why: { code: why.code, message: why.message } })
+      for (const [id, epoch, namespace] of gossipedAgents(m)) {
+        if (!running.has(id)) list.unavailable.push({ id, epoch, ...(namespace !== undefined ? { namespace } : {}), node: m.peerId, nodeName: m.name, why: { code: why.code, message: why.message } })
+      }
     }
     return list
   }
@@ -122,11 +124,11 @@ export class ClusterQueries {
   }
 }
 
-/** The `[id, epoch]` pairs of a member's last heartbeat (see agent-gossip.ts). */
-function gossipedAgents (m: Member): Array<[string, number]> {
+/** The `[id, epoch, namespace?]` of a member's last heartbeat (see agent-gossip.ts). */
+function gossipedAgents (m: Member): Array<[string, number, string | undefined]> {
   const agents = (m.extra as { agents?: unknown } | undefined)?.agents
   if (!Array.isArray(agents)) return []
-  return agents.filter((p): p is [string, number] => Array.isArray(p) && typeof p[0] === 'string' && typeof p[1] === 'number')
+  return agents.filter((p): p is [string, number, string | undefined] => Array.isArray(p) && typeof p[0] === 'string' && typeof p[1] === 'number' && (p[2] === undefined || typeof p[2] === 'string'))
 }
 
 /** Why a node did not answer, as a script can read it: E_MESH_TIMEOUT, E_PEER_REFUSED, E_NODE_UNREACHABLE, or its own error's code. */

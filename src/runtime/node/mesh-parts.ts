@@ -108,7 +108,7 @@ export async function meshParts (c: MeshPartsComponents, init: MeshNodeInit, clu
     suspectAfterMs: intervalMs * 3,
     deadAfterMs: intervalMs * 6,
     load: nodeLoad(kernel, intervalMs, hardwareSummary(c.hardware).cores),
-    extra: () => gossipOwnAgents(directory, self, kernel.list().map((a) => a.id))
+    extra: () => gossipOwnAgents(directory, self, kernel.list())
   })
   membership.onHeartbeat((beat) => { learnFromBeat(directory, self, beat) })
   const logs = new AgentLogs(kernel)

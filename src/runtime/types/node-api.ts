@@ -69,6 +69,8 @@ export interface UnreachableNode {
 export interface UnavailableAgent {
   id: string
   epoch: number
+  /** As its node last said (absent from nodes of older versions). */
+  namespace?: string
   node: string
   nodeName: string
   /** `code`: E_NODE_LEFT or E_NODE_DEAD; `message`: "node c left 3 min ago". */

@@ -6,14 +6,15 @@ const entry = (agent: string, node: string, epoch: number): DirectoryEntry => ({
 
 t.test('a node gossips the agents it owns with the epoch of their directory entry', async (t) => {
   const directory = { known: () => [entry('a', 'me', 3), entry('b', 'me', 1), entry('c', 'other', 7)] }
-  t.same(gossipOwnAgents(directory, 'me', ['a', 'b', 'c', 'unclaimed']), { agents: [['a', 3], ['b', 1]] },
+  const hosted = ['a', 'b', 'c', 'unclaimed'].map((id) => ({ id, namespace: id === 'b' ? 'dev' : 'default' }))
+  t.same(gossipOwnAgents(directory, 'me', hosted), { agents: [['a', 3, 'default'], ['b', 1, 'dev']] },
     'agents owned elsewhere, or not in the directory yet, are left out rather than sent with a guessed epoch')
 })
 
 t.test('gossip is bounded', async (t) => {
   const ids = Array.from({ length: GOSSIP_LIMIT + 50 }, (_, i) => `a${i}`)
   const directory = { known: () => ids.map((id) => entry(id, 'me', 2)) }
-  t.equal((gossipOwnAgents(directory, 'me', ids).agents as unknown[]).length, GOSSIP_LIMIT)
+  t.equal((gossipOwnAgents(directory, 'me', ids.map((id) => ({ id, namespace: 'default' }))).agents as unknown[]).length, GOSSIP_LIMIT)
 })
 
 t.test('a peer learns the real epoch from a beat, and skips what is malformed or its own', async (t) => {
@@ -28,7 +29,7 @@ t.test('a peer learns the real epoch from a beat, and skips what is malformed or
 
 t.test('what one node gossips, another learns with the same epoch', async (t) => {
   const learned: DirectoryEntry[] = []
-  const extra = gossipOwnAgents({ known: () => [entry('hello', 'node-c', 3)] }, 'node-c', ['hello'])
+  const extra = gossipOwnAgents({ known: () => [entry('hello', 'node-c', 3)] }, 'node-c', [{ id: 'hello', namespace: 'default' }])
   learnFromBeat({ learn: (e) => { learned.push(e) } }, 'node-a', { peerId: 'node-c', ts: 5, extra })
   t.same(learned, [{ agent: 'hello', node: 'node-c', epoch: 3, ts: 5 }], 'epoch 3 stays 3 (it used to arrive as 0)')
 })

@@ -54,7 +54,7 @@ t.test('agent list names each node that did not answer, and why, and keeps the a
   nodes.gone.mesh.down = true // nothing listening any more
   members[3].state = 'dead' // declared dead: not asked; its agents are known from its last beat
   members[3].lastHeardAt = Date.now() - 42_000
-  members[3].extra = { agents: [['d', 2]] }
+  members[3].extra = { agents: [['d', 2, 'dev']] }
   members[4].state = 'left' // left on purpose: nothing is missing, its agents are unavailable
   members[4].since = Date.now() - 180_000
   members[4].extra = { agents: [['l', 1], ['w', 1]] } // w runs on wary now: listed there only
@@ -68,7 +68,7 @@ t.test('agent list names each node that did not answer, and why, and keeps the a
   ])
   t.equal(list.unreachable.length, 3)
   t.same(list.unavailable, [
-    { id: 'd', epoch: 2, node: nodes.dead.self, nodeName: 'dead', why: { code: 'E_NODE_DEAD', message: 'node dead died: no heartbeat for 42 s' } },
+    { id: 'd', epoch: 2, namespace: 'dev', node: nodes.dead.self, nodeName: 'dead', why: { code: 'E_NODE_DEAD', message: 'node dead died: no heartbeat for 42 s' } },
     { id: 'l', epoch: 1, node: nodes.left.self, nodeName: 'left', why: { code: 'E_NODE_LEFT', message: 'node left left 3 min ago' } }
   ], 'the agents of the nodes that left or died, with what happened')
 
