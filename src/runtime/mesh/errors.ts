@@ -19,6 +19,21 @@ export function refusedRecently (what: string, cause: unknown): PeerRefusedError
   })
 }
 
+/** The address to listen on is taken: another process listens on its port. */
+export class PortInUseError extends UnavailableError {
+  static override readonly defaultCode: string = 'E_PORT_IN_USE'
+}
+
+/** The node cannot listen on the address for another reason (not this machine's, a privileged port). */
+export class ListenError extends UnavailableError {
+  static override readonly defaultCode: string = 'E_LISTEN_FAILED'
+}
+
+/** The mesh failed to start for a reason other than listening. */
+export class MeshStartError extends UnavailableError {
+  static override readonly defaultCode: string = 'E_MESH_START'
+}
+
 /** A dial, or the opening of a stream, took longer than its timeout. */
 export class MeshTimeoutError extends UnavailableError {
   static override readonly defaultCode: string = 'E_MESH_TIMEOUT'

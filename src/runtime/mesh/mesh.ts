@@ -11,7 +11,8 @@ import { MielinError, throwIfAborted } from '../errors.js'
 import { defaultLogger, type Logger } from '../logger.js'
 import { Dialer, toPeerId } from './dialer.js'
 import { streamError } from './error-mapping.js'
-import { MeshStoppedError, NodeUnreachableError, StreamClosedError } from './errors.js'
+import { startError } from './listen-error.js'
+import { MeshStoppedError, StreamClosedError } from './errors.js'
 import { upgradeToQuic } from './fast-path.js'
 import { createLibp2pNode, type Libp2pNodeInit, type MeshLibp2p } from './libp2p.js'
 import { PeerEvents, type MeshPeerEvent } from './peer-events.js'
@@ -102,10 +103,7 @@ export class Mesh {
       this.#status = 'stopped'
       await Promise.resolve(this.#node?.stop()).catch(() => {})
       if (err instanceof MielinError) throw err
-      throw new NodeUnreachableError(`The mesh could not start: ${(err as Error).message}`, undefined, {
-        cause: err,
-        suggestions: ['Is the port already in use? Try another with --port, or 0 for a free one.']
-      })
+      throw await startError(err) // a port in use, with who holds it; never libp2p's stacks
     }
   }
 
