@@ -2,7 +2,8 @@
  * The node's persistent state in its data directory: a LevelDB datastore (datastore-level,
  * the libp2p datastore interface, which the mesh will share for its peer store and DHT
  * records) holding agent records, checkpoints and kv state, and content-addressed
- * component blobs as files.
+ * component blobs as files. Its folders are owner-only (0700), blobs 0600 too, and
+ * `node.pid` names the process that has the data dir open (see ./pid-file.ts).
  *
  * @example
  * ```ts
@@ -11,12 +12,15 @@
  * await store.close()
  * ```
  */
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { chmod, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { LevelDatastore } from 'datastore-level'
 import { Key } from 'interface-datastore'
 import { MielinError } from '../errors.js'
 import type { AgentManifest } from '../types/index.js'
+import { dataDirInUse, livePidOf, removePidFile, writePidFile } from './pid-file.js'
+
+export { DataDirInUseError, PID_FILE } from './pid-file.js'
 
 /** What the node remembers of a deployed agent, to bring it back after a restart. */
 export interface StoredAgent {
@@ -41,17 +45,35 @@ export class NodeStore {
 
   private constructor (readonly dir: string, readonly datastore: LevelDatastore) {}
 
+  /**
+   * Opens the data dir's store; the data dir, when made here, and the store's folders are
+   * owner-only (0700). Fails with E_DATA_DIR_IN_USE, naming the PID, when another process
+   * has it open.
+   */
   static async open (dataDir: string): Promise<NodeStore> {
-    await mkdir(path.join(dataDir, 'blobs'), { recursive: true, mode: 0o700 })
+    for (const dir of ['blobs', 'datastore']) {
+      // LevelDB would make its folder with the umask's mode (0755); made first, it is 0700,
+      // and chmod tightens one that an older version made
+      await mkdir(path.join(dataDir, dir), { recursive: true, mode: 0o700 })
+      await chmod(path.join(dataDir, dir), 0o700)
+    }
     const datastore = new LevelDatastore(path.join(dataDir, 'datastore'))
     try {
       await datastore.open()
     } catch (err) {
+      // datastore-level keeps only the message ("Database failed to open"): a live holder named
+      // in the PID file says it is LevelDB's lock; without one, it may also be damaged
+      const holder = await livePidOf(dataDir)
+      if (holder !== undefined) throw await dataDirInUse(dataDir, holder, err)
       throw new MielinError(`Cannot open the datastore in ${dataDir}: ${(err as Error).message}`, 'E_DATASTORE', {
         cause: err,
-        suggestions: ['Another mielin process may be using this data dir; stop it or pass another --data-dir.']
+        suggestions: [
+          `Another process may be using this data dir: look for it (lsof ${path.join(dataDir, 'datastore', 'LOCK')}) and stop it, or pass another --data-dir.`,
+          'If none is, the datastore may be damaged: move the data dir away and start again.'
+        ]
       })
     }
+    await writePidFile(dataDir)
     return new NodeStore(dataDir, datastore)
   }
 
@@ -60,7 +82,7 @@ export class NodeStore {
     const file = path.join(this.dir, 'blobs', `${hash}.wasm`)
     if (await stat(file).then((s) => s.size === bytes.byteLength, () => false)) return // content-addressed: already there
     const tmp = `${file}.tmp-${process.pid}`
-    await writeFile(tmp, bytes)
+    await writeFile(tmp, bytes, { mode: 0o600 })
     await rename(tmp, file)
   }
 
@@ -148,6 +170,7 @@ export class NodeStore {
   async close (): Promise<void> {
     await this.flush()
     await this.datastore.close()
+    await removePidFile(this.dir)
   }
 
   /** Removes the whole data dir (tests, `--ephemeral`). */
