@@ -4,6 +4,7 @@ import path from 'node:path'
 import { ControlClient, controlSocketPath, NodeNotRunningError } from '../runtime/control/index.js'
 import { defaultDataDir } from '../runtime/node/index.js'
 import { RemoteControlClient } from '../runtime/api/index.js'
+import { NoClusterError } from '../runtime/mesh/index.js'
 import type { RpcClient } from '../runtime/rpc/index.js'
 
 /** --data-dir for commands that talk to (or are) a mesh node. */
@@ -62,8 +63,23 @@ export async function withNode<T> (target: string | NodeTarget, signal: AbortSig
 
 async function connectNode (target: string | NodeTarget, signal: AbortSignal): Promise<RpcClient> {
   const t = typeof target === 'string' ? { dataDir: target } : target
-  if (t.remote !== undefined && t.token !== undefined) return await RemoteControlClient.connect({ dataDir: t.dataDir, remote: t.remote, token: t.token, signal })
+  if (t.remote !== undefined && t.token !== undefined) {
+    return await RemoteControlClient.connect({ dataDir: t.dataDir, remote: t.remote, token: t.token, signal })
+      .catch((err: unknown) => { throw err instanceof NoClusterError ? noSecretForRemote(t.dataDir, err) : err })
+  }
   return await connect(t.dataDir, signal)
+}
+
+/** --remote from a machine that never joined: a node lets in only the cluster's members, token or not. */
+function noSecretForRemote (dataDir: string, cause: NoClusterError): NoClusterError {
+  const dirFlag = dataDir === defaultDataDir('node') ? '' : ` --data-dir ${dataDir}`
+  return new NoClusterError(`--remote needs the cluster secret on this machine, and data dir ${dataDir} has none (no cluster.json): a node admits only members of its private network, before it even reads the token.`, undefined, {
+    cause,
+    suggestions: [
+      `Store the secret once, from a join token (the one \`mielin mesh init\` printed; ask the cluster's admin): mielin mesh join <join token>${dirFlag}   (no node needs to run here)`,
+      `Then run this command again with the same --remote, --token${dirFlag === '' ? '' : ' and --data-dir'}`
+    ]
+  })
 }
 
 /** Connects to the local node; when there is none, says what to do for this very data dir. */
