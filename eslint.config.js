@@ -6,8 +6,10 @@ import tseslint from 'typescript-eslint'
 
 export default defineConfig(
   // templates/ are agent sources that `mielin agent build` compiles on its own; test/fixtures/
-  // holds agents and machine dumps that tests load as data; the rest is output.
-  globalIgnores(['dist/', 'node_modules/', 'templates/', 'test/fixtures/', '.tap/', 'tmp/']),
+  // holds agents and machine dumps that tests load as data; demo/ and .mielin/ are what the
+  // README's quick start and `agent run` make in a clone (agent projects, node data dirs);
+  // the rest is output.
+  globalIgnores(['dist/', 'node_modules/', 'templates/', 'test/fixtures/', '.tap/', 'tmp/', 'demo/', '**/.mielin/']),
   js.configs.recommended,
   tseslint.configs.recommendedTypeChecked,
   {

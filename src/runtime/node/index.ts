@@ -16,6 +16,6 @@
  * ```
  */
 export { createNode, type MeshNode, type MielinNode, type NodeComponents, type NodeInit } from './create-node.js'
-export { defaultDataDir } from './data-dir.js'
+export { defaultDataDir, gitTreeExposing } from './data-dir.js'
 export type { MeshNodeInit } from './mesh-parts.js'
 export type { RestoreReport } from './restore.js'
