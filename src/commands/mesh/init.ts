@@ -27,7 +27,7 @@ export default class MeshInit extends BaseCommand {
     const tree = await gitTreeExposing(dataDir)
     if (tree !== undefined) {
       const dir = path.resolve(dataDir)
-      process.stderr.write(`Warning: ${dir} is inside the git working tree ${tree}, which does not ignore it: a commit could publish the cluster secret and the admin key.\n` +
+      process.stderr.write(`Warning: ${dir} is inside the git working tree ${tree}, which does not ignore it: a commit could publish what it holds (the cluster secret, keys, agent state).\n` +
         `  Ignore it: echo '/${path.relative(tree, dir)}/' >> ${path.join(tree, '.gitignore')}   (or use a data dir outside the tree)\n`)
     }
     this.log('Join token (contains the cluster secret; share it like a password):')
