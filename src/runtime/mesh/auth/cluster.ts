@@ -153,7 +153,7 @@ function serializeCluster (config: ClusterConfig): string {
 function parseCluster (text: string, file: string): ClusterConfig {
   const bad = (why: string, cause?: unknown): ClusterConfigError => new ClusterConfigError(`${file} is not a valid cluster config: ${why}.`, undefined, {
     cause,
-    suggestions: ['Join the cluster again to rewrite it: mielin mesh join TOKEN --force']
+    suggestions: [`Move it aside and join the cluster again to rewrite it: mv ${file} ${file}.bad && mielin mesh join TOKEN --data-dir ${path.dirname(file)}`]
   })
   let raw: unknown
   try {

@@ -133,3 +133,14 @@ t.test('pskBytes is the swarm key text @libp2p/pnet accepts', async (t) => {
   t.throws(() => protector({ psk: new TextEncoder().encode('not a swarm key') }), 'pnet does check the format')
   t.throws(() => pskBytes(new Uint8Array(16)), { code: 'E_CLUSTER_INVALID' })
 })
+
+t.test('a cluster.json that is not valid says so, and how to rewrite it with commands that exist', async (t) => {
+  const d = dir()
+  await initCluster(d)
+  await writeFile(path.join(d, 'cluster.json'), '{"clusterKey": 7}')
+  await t.rejects(loadCluster(d), {
+    code: 'E_CLUSTER_INVALID',
+    message: /cluster\.json is not a valid cluster config/,
+    suggestions: [new RegExp(`^Move it aside and join the cluster again to rewrite it: mv .*cluster\\.json .*cluster\\.json\\.bad && mielin mesh join TOKEN --data-dir ${d}$`)]
+  })
+})
