@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { throwIfAborted } from '../errors.js'
 import { defaultLogger, type Logger } from '../logger.js'
@@ -109,14 +109,17 @@ export class ComponentLoader {
     checkWorld(out.exports.map(([name]) => name), out.imports)
     const coreNames = Object.keys(out.files).filter((f) => f.endsWith('.wasm'))
     // Write to a temporary folder and rename, so a crash never leaves a half-written cache entry.
+    // Owner-only, like the data dir it lives in: it holds the agents' code.
     const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`
-    await mkdir(tmp, { recursive: true })
-    for (const name of coreNames) await writeFile(path.join(tmp, name), out.files[name])
+    await mkdir(tmp, { recursive: true, mode: 0o700 })
+    const write = async (name: string, data: string | Uint8Array): Promise<void> => { await writeFile(path.join(tmp, name), data, { mode: 0o600 }) }
+    for (const name of coreNames) await write(name, out.files[name])
     // .mjs: the glue is an ES module, and the cache folder has no package.json saying so.
-    await writeFile(path.join(tmp, 'agent.mjs'), out.files['agent.js'])
-    await writeFile(path.join(tmp, 'meta.json'), JSON.stringify({ coreNames }))
-    await rename(tmp, dir).catch((err: NodeJS.ErrnoException) => {
-      if (err.code !== 'ENOTEMPTY' && err.code !== 'EEXIST') throw err // another process cached it first
+    await write('agent.mjs', out.files['agent.js'])
+    await write('meta.json', JSON.stringify({ coreNames }))
+    await rename(tmp, dir).catch(async (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOTEMPTY' && err.code !== 'EEXIST') throw err
+      await rm(tmp, { recursive: true, force: true }) // another process cached it first
     })
     this.#log(`transpiled ${hash.slice(0, 12)} in ${(performance.now() - started).toFixed(0)} ms`)
     return { hash, gluePath: path.join(dir, 'agent.mjs'), coreNames }
