@@ -3,30 +3,14 @@
 // of the id is refused naming its node; --replace swaps the code where it runs, keeping its
 // state; a stopped id is free again.
 import '../helpers/esm-js-hook.js'
-import { mkdtemp, rm } from 'node:fs/promises'
-import os from 'node:os'
-import path from 'node:path'
 import t from 'tap'
 import { buildFixtureAgent } from '../helpers/agents.js'
-import { until } from '../helpers/until.js'
-
-// after the hook: these load libp2p (see esm-js-hook.ts)
-const { initCluster, joinCluster } = await import('../../src/runtime/mesh/auth/index.js')
-const { createNode } = await import('../../src/runtime/node/index.js')
+import { meshNodes } from '../helpers/mesh-nodes.js'
 
 t.setTimeout(180_000)
 const probe = await buildFixtureAgent('probe')
-const tmp = await mkdtemp(path.join(os.tmpdir(), 'mielin-one-owner-'))
-t.teardown(() => rm(tmp, { recursive: true, force: true }))
-const [dirA, dirB] = [path.join(tmp, 'a'), path.join(tmp, 'b')]
-const { joinToken } = await initCluster(dirA)
-await joinCluster(dirB, joinToken)
-const a = await createNode({}, { dataDir: dirA, workers: 1, mesh: { host: '127.0.0.1', port: 0, name: 'a', heartbeatMs: 200 } })
-t.teardown(() => a.stop())
-const b = await createNode({}, { dataDir: dirB, workers: 1, mesh: { host: '127.0.0.1', port: 0, name: 'b', heartbeatMs: 200, join: [a.mesh!.addrs[0]] } })
-t.teardown(() => b.stop())
+const { a, b } = await meshNodes(t, ['a', 'b'])
 const nodes = { a: a.mesh!.cluster, b: b.mesh!.cluster }
-await until('a and b to see each other alive', () => Object.values(nodes).every((c) => c.peers().filter((p) => p.state === 'alive').length === 2), 20_000)
 
 const deploy = async (from: 'a' | 'b', name: string, extra: { node?: string, replace?: boolean } = {}): Promise<unknown> =>
   await nodes[from].deploy({ bytes: probe.bytes, manifest: probe.manifest, name, ...extra })
