@@ -100,8 +100,49 @@ export class AgentLifecycle {
   }
 
   /**
+   * New code for a frozen agent, in place: it keeps its id, namespace, mailbox (which takes
+   * messages all along) and kv state, and starts from `state`. The new component is loaded
+   * and checked before the old one leaves its worker; if the new one does not start, the old
+   * one starts again from the same state and this throws.
+   */
+  async swap (id: string, init: DeployInit, state: Uint8Array | undefined): Promise<AgentInfo> {
+    const agent = hostedAgent(this.#d.agents, id)
+    const component = await this.#d.components.loader.load(init.component, init)
+    const old = { component: agent.component, manifest: agent.manifest, caps: agent.caps }
+    agent.ns.releaseAgent(old.manifest.limits.memoryMb)
+    try {
+      agent.ns.admitAgent(init.manifest.limits.memoryMb)
+    } catch (err) {
+      agent.ns.admitAgent(old.manifest.limits.memoryMb)
+      throw err
+    }
+    await this.#d.pool.unload(agent.worker, id)
+    agent.checkpoint = state
+    Object.assign(agent, { component, manifest: init.manifest, caps: CapabilitySpace.of(id, ['log', ...(init.caps ?? init.manifest.capabilities)]) })
+    try {
+      await this.start(agent, true)
+    } catch (err) {
+      agent.ns.admitAgent(old.manifest.limits.memoryMb)
+      agent.ns.releaseAgent(init.manifest.limits.memoryMb)
+      Object.assign(agent, old)
+      await this.start(agent, true) // the old code ran from this very state a moment ago
+      throw err
+    } finally {
+      this.#d.dispatch.kick(agent)
+    }
+    this.#d.blobs.set(component.hash, init.component)
+    const { store } = this.#d.components
+    if (store !== undefined) {
+      await store.putBlob(component.hash, init.component)
+      await store.saveAgent({ id, namespace: agent.ns.name, manifest: init.manifest, hash: component.hash, caps: agent.caps.names() })
+      if (state !== undefined) await store.saveCheckpoint(id, state)
+    }
+    return agentInfo(agent)
+  }
+
+  /**
    * Takes an agent out of its worker and off this kernel, but keeps its record, checkpoint and
-   * kv state in the store (its code is being replaced). Its mailbox is the caller's to empty.
+   * kv state in the store. Its mailbox is the caller's to empty.
    */
   async unload (id: string): Promise<void> {
     const agent = hostedAgent(this.#d.agents, id)

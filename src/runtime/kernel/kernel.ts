@@ -78,18 +78,17 @@ export class Kernel {
 
   /**
    * New code for a running agent under the same id, keeping its state (checkpoint, kv) and its
-   * queue. If the new code does not start, the old code runs again as it was, and this throws.
+   * queue; messages that arrive meanwhile wait in its mailbox. If the new code does not start,
+   * the old code runs again as it was, and this throws.
    */
   async replace (init: DeployInit & { id: string }): Promise<AgentInfo> {
     const snapshot = await this.#migration.freeze(init.id)
-    await this.#lifecycle.unload(init.id)
-    const kept = { id: snapshot.id, namespace: snapshot.namespace, state: snapshot.state, mailbox: snapshot.mailbox }
+    hostedAgent(this.#agents, init.id).mailbox.unshift(snapshot.mailbox) // the queue stays where it is
     try {
-      return await this.#lifecycle.deploy({ ...init, ...kept })
-    } catch (err) {
-      const old = this.#blobs.get(snapshot.hash)
-      if (old !== undefined) await this.#lifecycle.deploy({ component: old, manifest: snapshot.manifest, caps: snapshot.caps, ...kept })
-      throw err
+      return await this.#lifecycle.swap(init.id, init, snapshot.state)
+    } finally {
+      const agent = this.#agents.get(init.id)
+      if (agent?.status === 'migrating') this.#migration.thaw(init.id) // the new component did not even load
     }
   }
 

@@ -88,3 +88,14 @@ t.test('replace: new code under the same id keeps the agent\'s state; code that 
   t.match(await k.request('cli:t', 'counter', '{"op":"count"}'), /"count":4/, 'with its state')
   await t.rejects(k.replace({ component: probe.bytes, manifest: probe.manifest, id: 'nobody' }), { code: 'E_AGENT_NOT_FOUND' })
 })
+
+t.test('replace: messages sent while the code is swapped wait in the mailbox, none is lost', async (t) => {
+  const k = kernel(t)
+  await k.deploy({ component: probe.bytes, manifest: probe.manifest, id: 'busy' })
+  const during: Array<Promise<string | undefined>> = []
+  const replaced = k.replace({ component: probe.bytes, manifest: probe.manifest, id: 'busy' })
+  for (let i = 0; i < 20; i++) during.push(k.request('cli:t', 'busy', '{"op":"count"}'))
+  await replaced
+  const counts = (await Promise.all(during)).map((r) => (JSON.parse(r ?? '{}') as { count: number }).count)
+  t.same(counts, Array.from({ length: 20 }, (_, i) => i + 1), 'all 20 answered, in order')
+})
