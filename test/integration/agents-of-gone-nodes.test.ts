@@ -30,6 +30,9 @@ t.test('an agent whose node left is listed as unavailable, and its errors say wh
   await t.rejects(cluster.deploy({ bytes: probe.bytes, manifest: probe.manifest, name: 'kept', node: 'a' }), {
     code: 'E_AGENT_EXISTS', message: /belongs to node b, which left: it is unavailable, not free/
   })
+  await t.rejects(cluster.deploy({ bytes: probe.bytes, manifest: probe.manifest, name: 'kept', replace: true, namespace: 'other' }), {
+    code: 'E_INVALID_ARG', message: /lives in namespace "default", not "other"/
+  }, 'the namespace its node last gave still guards it: no taking over another tenant\'s id')
   t.match(await cluster.deploy({ bytes: probe.bytes, manifest: probe.manifest, name: 'kept', replace: true }), [{ agent: 'kept', nodeName: 'a', epoch: 2, replaced: { nodeName: 'b', stateKept: false } }],
     '--replace runs it elsewhere, from a clean state')
   t.match(await cluster.listAgents(), { agents: [{ id: 'kept', nodeName: 'a' }], unavailable: [] })

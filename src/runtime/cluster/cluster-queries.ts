@@ -70,6 +70,10 @@ export class ClusterQueries {
         if (!running.has(id)) list.unavailable.push({ id, epoch, ...(namespace !== undefined ? { namespace } : {}), node: m.peerId, nodeName: m.name, why: { code: why.code, message: why.message } })
       }
     }
+    // an id gossiped by two gone nodes (replaced, then that node went too): the newer owner
+    const newest = new Map<string, AgentList['unavailable'][number]>()
+    for (const u of list.unavailable) if ((newest.get(u.id)?.epoch ?? -1) < u.epoch) newest.set(u.id, u)
+    list.unavailable = [...newest.values()]
     return list
   }
 

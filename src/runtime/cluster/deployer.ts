@@ -101,9 +101,10 @@ export class Deployer {
         })
       }
       // the namespace a token was checked in must be the agent's own: no replacing across tenants
-      if (inPlace && kernel.info(f.id).namespace !== f.namespace) {
-        throw new InvalidArgumentError(`Agent "${f.id}" lives in namespace "${kernel.info(f.id).namespace}", not "${f.namespace}": --replace keeps its namespace.`, undefined, {
-          suggestions: [`Deploy with --namespace ${kernel.info(f.id).namespace} (and a token for it).`]
+      const ownNamespace = inPlace ? kernel.info(f.id).namespace : previous?.namespace
+      if (ownNamespace !== undefined && ownNamespace !== f.namespace) {
+        throw new InvalidArgumentError(`Agent "${f.id}" lives in namespace "${ownNamespace}", not "${f.namespace}": --replace keeps its namespace.`, undefined, {
+          suggestions: [`Deploy with --namespace ${ownNamespace} (and a token for it).`]
         })
       }
       const init = { component, manifest, id: f.id, namespace: f.namespace, caps: f.caps }
@@ -112,7 +113,7 @@ export class Deployer {
       directory.write(f.id, grant.epoch)
       ok = true
     } finally {
-      await arbiter.settle(f.id, grant.epoch, ok).catch((err: Error) => { this.#log(`settling the claim of ${f.id}: ${err.message}`) })
+      await arbiter.settle(f.id, grant, ok).catch((err: Error) => { this.#log(`settling the claim of ${f.id}: ${err.message}`) })
     }
     const placement: Placement = { agent: f.id, node: this.#self, nodeName: membership.member(this.#self)?.name ?? this.#self, epoch: grant.epoch }
     if (previous !== undefined) placement.replaced = { nodeName: previous.nodeName, stateKept: inPlace }

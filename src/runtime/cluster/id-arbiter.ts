@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { Kernel } from '../kernel/index.js'
 import type { DhtDirectory, Member, Membership, Mesh } from '../mesh/index.js'
+import { UnavailableError } from '../errors.js'
 import { AgentExistsError } from './errors.js'
 import { NODE_PROTOCOL } from './frames.js'
 
@@ -30,8 +31,12 @@ export interface ClaimRequest {
   replace?: boolean
 }
 
-/** What a granted claim says: the epoch to write, and the owner it replaces. */
-export interface Grant { epoch: number, previous?: { node: string, nodeName: string, epoch: number, state: string } }
+/** What a granted claim says: the epoch to write, the owner it replaces, and who granted it (to settle with). */
+export interface Grant {
+  epoch: number
+  previous?: { node: string, nodeName: string, epoch: number, state: string, namespace?: string }
+  arbiter?: string
+}
 
 /** How long a granted claim holds the id while its node deploys (a node that dies mid-deploy frees it then). */
 export const CLAIM_HOLD_MS = 120_000
@@ -44,7 +49,11 @@ export function arbiterOf (id: string, members: ReadonlyArray<Pick<Member, 'peer
     const score = createHash('sha256').update(`${id}\n${m.peerId}`).digest('hex')
     if (best === undefined || score > best.score) best = { peerId: m.peerId, score }
   }
-  if (best === undefined) throw new Error('no live member to arbitrate agent ids (not even this node)')
+  if (best === undefined) {
+    throw new UnavailableError('No live member of the cluster can decide who owns an agent id (this node is not running yet, or is stopping).', 'E_NO_ARBITER', {
+      suggestions: ['Wait for the node to start (mielin mesh status), then retry.']
+    })
+  }
   return best.peerId
 }
 
@@ -65,13 +74,14 @@ export class IdArbiter {
   async claim (id: string, replace: boolean, signal?: AbortSignal): Promise<Grant> {
     const arbiter = arbiterOf(id, this.#c.membership.members())
     const req: ClaimRequest = { id, node: this.#self, replace }
-    if (arbiter === this.#self) return await this.decide(req, signal)
-    return await this.#c.mesh.request<Grant>(arbiter, NODE_PROTOCOL, { op: 'claim', ...req }, { signal, timeoutMs: 30_000 })
+    const grant = arbiter === this.#self ? await this.decide(req, signal) : await this.#c.mesh.request<Grant>(arbiter, NODE_PROTOCOL, { op: 'claim', ...req }, { signal, timeoutMs: 30_000 })
+    return { ...grant, arbiter }
   }
 
-  /** Tells the arbiter how the claimed deploy ended: the id is now owned, or free again. */
-  async settle (id: string, epoch: number, ok: boolean): Promise<void> {
-    const arbiter = arbiterOf(id, this.#c.membership.members())
+  /** Tells the arbiter that granted the claim how the deploy ended: the id is now owned, or free again. */
+  async settle (id: string, grant: Grant, ok: boolean): Promise<void> {
+    const { epoch } = grant
+    const arbiter = grant.arbiter ?? arbiterOf(id, this.#c.membership.members())
     if (arbiter === this.#self) this.settled(id, this.#self, epoch, ok)
     else await this.#c.mesh.request(arbiter, NODE_PROTOCOL, { op: 'settle', id, node: this.#self, epoch, ok }, { timeoutMs: 10_000 })
   }
@@ -129,7 +139,8 @@ export class IdArbiter {
     const member = this.#c.membership.members().find((m) => m.peerId === entry.node)
     const state = member?.state ?? 'gone'
     const nodeName = this.#nameOf(entry.node)
-    const owned = (epoch: number): { owner: Grant['previous'], lastEpoch: number } => ({ owner: { node: entry.node, nodeName, epoch, state }, lastEpoch: epoch })
+    const namespace = gossipedNamespace(member, id)
+    const owned = (epoch: number): { owner: Grant['previous'], lastEpoch: number } => ({ owner: { node: entry.node, nodeName, epoch, state, ...(namespace !== undefined ? { namespace } : {}) }, lastEpoch: epoch })
     if (entry.node === this.#self) {
       if (this.#c.kernel.has(id)) return owned(entry.epoch)
     } else if (state === 'alive' || state === 'suspect') {
@@ -147,4 +158,12 @@ export class IdArbiter {
     const m = this.#c.membership.members().find((x) => x.peerId === peerId)
     return m?.name ?? peerId.slice(-8)
   }
+}
+
+/** The namespace a member's last heartbeat gave for agent `id` (see agent-gossip.ts). */
+function gossipedNamespace (member: Pick<Member, 'extra'> | undefined, id: string): string | undefined {
+  const agents = (member?.extra as { agents?: unknown } | undefined)?.agents
+  if (!Array.isArray(agents)) return undefined
+  const found = agents.find((p): p is [string, number, string] => Array.isArray(p) && p[0] === id && typeof p[2] === 'string')
+  return found?.[2]
 }

@@ -58,7 +58,9 @@ export class IpcRouter {
     if (entry === undefined) {
       throw new AgentNotFoundError(`No node of the cluster runs an agent "${id}".`, undefined, { suggestions: ['List the agents with `mielin agent list`.'] })
     }
-    const gone = whyGone(this.#c.membership.member(entry.node), entry.node)
+    // a node not heard from yet (just started) is tried; one known to have left or died is not
+    const member = this.#c.membership.member(entry.node)
+    const gone = member === undefined ? undefined : whyGone(member, entry.node)
     if (gone !== undefined) throw agentOnGoneNode(id, gone)
     return entry
   }
@@ -73,7 +75,8 @@ export class IpcRouter {
     const member = this.#c.membership.member(node)
     if (member === undefined) return err
     err.message = err.message.replaceAll(node, `node ${member.name}`)
-    if (CONNECTION_LOST.has(err.code) || err.suggestions.length === 0) {
+    if (node === this.self) return err
+    if (CONNECTION_LOST.has(err.code)) {
       err.suggestions.splice(0, err.suggestions.length,
         `Node ${member.name} was last heard from ${ago(Date.now() - member.lastHeardAt)} ago (${member.state}): it may have just stopped or crashed. See \`mielin mesh peers\`, and retry once it is alive.`)
     }
