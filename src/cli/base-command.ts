@@ -31,7 +31,11 @@ export abstract class BaseCommand extends Command {
   }
 
   private readonly onSigterm = (): void => {
-    if (!this.abortController.signal.aborted) this.abortController.abort(new AbortedError('Stopped (SIGTERM).'))
+    // a second SIGTERM while a clean stop hangs ends the process, as SIGTERM did before
+    if (this.abortController.signal.aborted && Date.now() - this.firstSignalAt >= SAME_SIGNAL_MS) process.exit(143)
+    if (this.abortController.signal.aborted) return
+    this.firstSignalAt = Date.now()
+    this.abortController.abort(new AbortedError('Stopped (SIGTERM).'))
   }
 
   /** Aborted on Ctrl-C; pass it to every runtime call. */

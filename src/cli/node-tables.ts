@@ -1,4 +1,4 @@
-import type { AgentView, PeerView } from '../runtime/types/index.js'
+import type { AgentView, PeerView, UnavailableAgent } from '../runtime/types/index.js'
 import { table, type Column, type TableTarget } from './table.js'
 
 // What the commands that ask a node print: `mesh peers` and `agent list`, one line per node or
@@ -82,4 +82,10 @@ export async function agentsTable (agents: AgentView[], target?: TableTarget): P
 
 function agentRow (a: AgentView): AgentRow {
   return { id: a.id, status: a.status, node: a.nodeName, namespace: a.namespace, queued: a.queued, handled: a.processed, restarts: a.restarts }
+}
+
+/** What `agent list` prints for the agents whose node left or died. */
+export async function unavailableTable (agents: UnavailableAgent[], target?: TableTarget): Promise<string> {
+  return await table([{ key: 'id', name: 'ID' }, { key: 'status', name: 'STATUS' }, { key: 'node', name: 'NODE' }],
+    agents.map((a) => ({ id: a.id, status: `unavailable: ${a.why.message}`, node: a.nodeName })), target)
 }

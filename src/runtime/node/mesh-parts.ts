@@ -14,6 +14,9 @@ import type { NodeStore } from '../store/index.js'
 import type { Envelope, NodeStatus } from '../types/index.js'
 import { processLoad } from './process-load.js'
 
+/** How long the members that left or died stay in the member table. */
+export const GONE_REMEMBERED_MS = 24 * 3600_000
+
 /** How a node joins the mesh (`mielin mesh start`). */
 export interface MeshNodeInit {
   /** Address to listen on, TCP and UDP/QUIC. */
@@ -107,6 +110,9 @@ export async function meshParts (c: MeshPartsComponents, init: MeshNodeInit, clu
     intervalMs,
     suspectAfterMs: intervalMs * 3,
     deadAfterMs: intervalMs * 6,
+    // a node that left or died is remembered for a day: `agent list` shows its agents as
+    // unavailable from its last beat (`mesh peers` hides it sooner, see cli/node-tables.ts)
+    forgetAfterMs: GONE_REMEMBERED_MS,
     load: nodeLoad(kernel, intervalMs, hardwareSummary(c.hardware).cores),
     extra: () => gossipOwnAgents(directory, self, kernel.list())
   })

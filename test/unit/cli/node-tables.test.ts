@@ -1,6 +1,6 @@
 // The tables of the commands that need a running node: what a person sees of each node and agent.
 import t from 'tap'
-import { agentsTable, peersTable, recentPeers } from '../../../src/cli/node-tables.js'
+import { agentsTable, peersTable, recentPeers, unavailableTable } from '../../../src/cli/node-tables.js'
 import type { AgentView, PeerView } from '../../../src/runtime/types/index.js'
 
 const plain = { isTTY: false }
@@ -56,4 +56,9 @@ t.test('mesh peers leaves out the nodes that left, or died, long ago', async (t)
   const { shown, hidden } = recentPeers(peers)
   t.same(shown.map((p) => p.name), ['a', 'b', 'd', 'f'], 'left under 10 min ago, dead under an hour, and every live or suspect node')
   t.equal(hidden, 2)
+})
+
+t.test('agent list shows the agents of nodes that left or died with what happened', async (t) => {
+  const text = await unavailableTable([{ id: 'hello', epoch: 2, namespace: 'default', node: 'p', nodeName: 'c', why: { code: 'E_NODE_LEFT', message: 'node c left 3 min ago' } }], plain)
+  t.same(text.split('\n').map((l) => l.trim().split(/\s{2,}/)), [['ID', 'STATUS', 'NODE'], ['hello', 'unavailable: node c left 3 min ago', 'c']])
 })
