@@ -67,8 +67,15 @@ export class Replies {
  * an AgentError as "E_OUT_OF_STOCK: …"), else E_AGENT_ERROR (anything else it threw).
  */
 export function agentErrorCode (err: string): string {
-  return /^(E_[A-Z0-9_]{1,62}):/.exec(err)?.[1] ?? 'E_AGENT_ERROR'
+  const code = /^(E_[A-Z0-9_]{1,62}):/.exec(err)?.[1]
+  return code === undefined || RESERVED_CODE.test(code) ? 'E_AGENT_ERROR' : code
 }
+
+/**
+ * Codes that callers act on as the runtime's own (a stack for E_INTERNAL, a missing agent,
+ * a node or connection gone): an agent cannot answer with them.
+ */
+const RESERVED_CODE = /^E_(INTERNAL|AGENT_NOT_FOUND|NODES?_[A-Z_]+|MESH_[A-Z_]+|STREAM_CLOSED|TOKEN_[A-Z_]+|PEER_REFUSED)$/
 
 function agentFailure (agent: string, err: string): AgentFailedError {
   const code = agentErrorCode(err)

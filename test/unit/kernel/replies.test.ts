@@ -115,3 +115,11 @@ t.test('pending replies: a timeout, "null" as no reply, and all rejected when th
   await t.rejects(c, /shutting down/)
   pending.settle('unknown', '{}') // ignored
 })
+
+t.test('an agent cannot answer with a code callers take as the runtime\'s own', async (t) => {
+  const { agentErrorCode } = await import('../../../src/runtime/kernel/replies.js')
+  t.equal(agentErrorCode('E_OUT_OF_STOCK: only 0 left'), 'E_OUT_OF_STOCK')
+  for (const code of ['E_INTERNAL', 'E_AGENT_NOT_FOUND', 'E_NODE_DEAD', 'E_MESH_TIMEOUT', 'E_STREAM_CLOSED', 'E_TOKEN_EXPIRED']) {
+    t.equal(agentErrorCode(`${code}: pretend`), 'E_AGENT_ERROR', code)
+  }
+})
