@@ -31,10 +31,16 @@ export async function removePidFile (dataDir: string): Promise<void> {
   if (await readPid(file) === process.pid) await rm(file, { force: true })
 }
 
-/** The PID the file names, if it names a process that is alive. */
+/**
+ * The PID the file names, if it names a live process that is mielin: after a crash the PID
+ * can be reused by anything, which must not be blamed (nor offered to `kill`). Where the
+ * system does not show command lines, a live PID is taken at its word.
+ */
 export async function livePidOf (dataDir: string): Promise<number | undefined> {
   const pid = await readPid(path.join(dataDir, PID_FILE))
-  return pid !== undefined && isAlive(pid) ? pid : undefined
+  if (pid === undefined || !isAlive(pid)) return undefined
+  const command = await commandOf(pid)
+  return command === undefined || /mielin|bin\/(run|dev)\.js/.test(command) || pid === process.pid ? pid : undefined
 }
 
 async function readPid (file: string): Promise<number | undefined> {

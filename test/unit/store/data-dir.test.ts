@@ -77,3 +77,16 @@ t.test('a PID file naming some live process does not lock out a free data dir', 
   t.equal(await pidIn(d), `${process.pid}\n`)
   await store.close()
 })
+
+t.test('a PID file naming a live process that is not mielin (a PID reused after a crash) blames nobody', async (t) => {
+  const { livePidOf } = await import('../../../src/runtime/store/pid-file.js')
+  const d = dir()
+  const store = await NodeStore.open(d)
+  await store.close()
+  const other = execa('sleep', ['30'], { reject: false })
+  t.teardown(() => { other.kill() })
+  await writeFile(path.join(d, PID_FILE), `${other.pid ?? 0}\n`)
+  t.equal(await livePidOf(d), undefined, 'sleep is alive, but it is not the holder')
+  await writeFile(path.join(d, PID_FILE), `${process.pid}\n`)
+  t.equal(await livePidOf(d), process.pid, 'this process is')
+})
