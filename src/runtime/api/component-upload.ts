@@ -1,7 +1,7 @@
 /**
  * A component sent to a node from afar (`agent deploy --remote`). A built agent is about
  * 12 MB and a control frame holds 1 MiB, so the bytes go up in `agent.upload` calls of
- * 512 KiB each, on the one connection the deploy then uses: the node keeps them in memory
+ * 512 KiB each, from the peer that then deploys it: the node keeps them in memory
  * under an upload id until `agent.deploy { upload }` takes them, or drops them after a
  * minute without a chunk. The local CLI sends a path instead: the node reads the file itself.
  */
@@ -19,6 +19,8 @@ export const UPLOAD_CHUNK_BYTES = 512 * 1024
 const MAX_OPEN_UPLOADS = 4
 /** An upload that gets no chunk for this long is dropped. */
 const IDLE_MS = 60_000
+/** An upload not finished this long after it began is dropped (a trickle cannot hold a slot). */
+const WHOLE_MS = 5 * 60_000
 
 const MiB = (n: number): string => `${(n / 2 ** 20).toFixed(1)} MiB`
 
@@ -30,9 +32,12 @@ export const uploadChunkSchema = z.object({
 })
 export type UploadChunk = z.infer<typeof uploadChunkSchema>
 
-interface Upload { owner: string, size: number, parts: Buffer[], received: number, timer: NodeJS.Timeout }
+interface Upload { owner: string, size: number, parts: Buffer[], received: number, timer: NodeJS.Timeout, until: number }
 
-/** The uploads a node holds, each readable only by the connection (`owner`) that made it. */
+/**
+ * The uploads a node holds, each readable only by the peer (`owner`) that made it, one at a
+ * time per peer: a peer that begins another drops its unfinished one.
+ */
 export class ComponentUploads {
   readonly #open = new Map<string, Upload>()
 
@@ -41,6 +46,10 @@ export class ComponentUploads {
     const chunk = parseFrame(uploadChunkSchema, params, 'agent.upload')
     const id = chunk.upload ?? this.#begin(owner, chunk.size)
     const u = this.#get(owner, id)
+    if (Date.now() > u.until) {
+      this.#drop(id)
+      throw new UnavailableError(`The upload took longer than ${WHOLE_MS / 60_000} minutes and was dropped.`, 'E_UPLOAD_INVALID', { suggestions: ['Run the deploy again over a faster link, or deploy on the node\'s own machine.'] })
+    }
     const bytes = Buffer.from(chunk.data, 'base64')
     if (u.received + bytes.length > u.size) {
       this.#drop(id)
@@ -65,7 +74,7 @@ export class ComponentUploads {
   /** Uploads open now. */
   get size (): number { return this.#open.size }
 
-  /** Drops every upload (the node stops). */
+  /** Drops every upload. */
   clear (): void { for (const id of [...this.#open.keys()]) this.#drop(id) }
 
   #begin (owner: string, size: number): string {
@@ -74,12 +83,13 @@ export class ComponentUploads {
         suggestions: ['Deploy it on the node\'s own machine (mielin agent deploy FILE, without --remote), or make the agent smaller.']
       })
     }
+    for (const [id, u] of this.#open) if (u.owner === owner) this.#drop(id)
     if (this.#open.size >= MAX_OPEN_UPLOADS) {
       throw new UnavailableError(`The node is receiving ${this.#open.size} other components already.`, 'E_UPLOAD_BUSY', { suggestions: ['Run the deploy again in a minute.'] })
     }
     const id = randomBytes(16).toString('base64url')
     const timer = setTimeout(() => { this.#drop(id) }, IDLE_MS).unref()
-    this.#open.set(id, { owner, size, parts: [], received: 0, timer })
+    this.#open.set(id, { owner, size, parts: [], received: 0, timer, until: Date.now() + WHOLE_MS })
     return id
   }
 

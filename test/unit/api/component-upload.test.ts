@@ -71,3 +71,12 @@ t.test('a node holds a few uploads at once, then says to come back', async (t) =
   for (let i = 0; i < 4; i++) uploads.add(`op-${i}`, chunk(randomBytes(1), { size: 2 }))
   t.throws(() => uploads.add('op-5', chunk(randomBytes(1), { size: 2 })), { code: 'E_UPLOAD_BUSY', exitCode: 4 })
 })
+
+t.test('one peer holds one upload at a time: beginning another drops its unfinished one', async (t) => {
+  const uploads = new ComponentUploads()
+  t.teardown(() => { uploads.clear() })
+  const first = uploads.add('op', chunk(randomBytes(1), { size: 2 }))
+  for (let i = 0; i < 5; i++) uploads.add('op', chunk(randomBytes(1), { size: 2 }))
+  t.equal(uploads.size, 1, 'a single peer cannot fill the node\'s slots')
+  t.throws(() => uploads.take('op', first.upload), { code: 'E_UPLOAD_INVALID' }, 'its earlier upload is gone')
+})
