@@ -11,13 +11,12 @@ import { EngineUnavailableError } from './errors.js'
 import { NOT_PROBED, probeEngine } from './probe-engines.js'
 import { ENGINE_NAMES, type Backend, type EngineName } from './types.js'
 
-
 export interface TensorEngineInit {
   /** Use this engine instead of the best one; default: $MIELIN_TENSOR_ENGINE, else the best. */
   engine?: EngineName
   /** The hardware profile to choose from; default: detected now. */
   hardware?: HardwareProfile
-  /** Threads for native engines; default: the CPUs this process may use. */
+  /** Threads onnxruntime runs on (onnx ops, ONNX models); default: the CPUs this process may use. */
   threads?: number
   signal?: AbortSignal
 }
@@ -64,9 +63,9 @@ export async function selectEngine (init: TensorEngineInit & { probeAll?: boolea
 /** Creates the chosen (or requested) engine. Close it when done to free native sessions. */
 export async function createTensorEngine (init: TensorEngineInit = {}): Promise<TensorEngine> {
   const { chosen, hardware } = await selectEngine(init)
-  const threads = init.threads ?? hardware.limits.cpus ?? os.availableParallelism()
+  const threads = Math.max(1, Math.floor(init.threads ?? hardware.limits.cpus ?? os.availableParallelism()))
   const backend: Backend = chosen === 'onnx'
-    ? await createOnnxBackend({ threads: Math.max(1, Math.floor(threads)) }) as Backend
+    ? await createOnnxBackend({ threads }) as Backend
     : await createTfjsBackend(chosen) as Backend
-  return new DefaultTensorEngine(backend)
+  return new DefaultTensorEngine(backend, threads)
 }

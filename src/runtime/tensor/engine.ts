@@ -10,6 +10,11 @@ export interface TensorEngine extends Omit<TensorOps, 'read' | 'release'> {
   readonly name: EngineName
   /** What runs the math, e.g. "onnxruntime-node 1.30.0 (native CPU kernels, 2 threads)". */
   readonly description: string
+  /**
+   * Threads onnxruntime runs on for this engine: its ops when the engine is onnx, and ONNX
+   * models loaded with `loadModel`. Default: the CPUs this process may use.
+   */
+  readonly threads: number
   fromArray: (values: NestedArray | TypedArray | number[], shape?: Shape, dtype?: DType) => Tensor
   zeros: (shape: Shape, dtype?: DType) => Tensor
   ones: (shape: Shape, dtype?: DType) => Tensor
@@ -30,15 +35,17 @@ const FLOAT_ONLY = 'needs float32 tensors'
 export class DefaultTensorEngine implements TensorEngine {
   readonly name: EngineName
   readonly description: string
+  readonly threads: number
   readonly #backend: Backend
   readonly #live = new Set<Tensor>()
   readonly #scope = new AsyncLocalStorage<Set<Tensor>>()
   readonly #ops: TensorOps
 
-  constructor (backend: Backend) {
+  constructor (backend: Backend, threads: number) {
     this.#backend = backend
     this.name = backend.name
     this.description = backend.description
+    this.threads = threads
     this.#ops = {
       read: async (t) => await this.#backend.read(t.handle),
       release: (t) => {

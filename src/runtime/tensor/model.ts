@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import type * as Ort from 'onnxruntime-node'
 import { throwIfAborted } from '../errors.js'
-import { loadOnnxRuntime } from './backends/onnx.js'
+import { loadOnnxRuntime, onnxSessionOptions } from './backends/onnx.js'
 import type { TensorEngine } from './engine.js'
 import { EngineUnavailableError, ModelInvalidError, ModelNotFoundError, TensorShapeError } from './errors.js'
 import type { Tensor } from './tensor.js'
@@ -56,7 +56,8 @@ export async function loadModel (engine: TensorEngine, source: string | Uint8Arr
   }
   let session: Ort.InferenceSession
   try {
-    session = await ort.InferenceSession.create(bytes, { logSeverityLevel: 3, graphOptimizationLevel: 'all' })
+    // The engine's threads and spin, not onnxruntime's defaults (a pool per physical core, pinned)
+    session = await ort.InferenceSession.create(bytes, onnxSessionOptions(engine.threads))
   } catch (err) {
     const why = (err instanceof Error ? err.message : String(err)).split('\n')[0].slice(0, 300)
     const name = typeof source === 'string' ? source : 'The given bytes'
