@@ -31,6 +31,21 @@ t.test('tensor bench reports GFLOP/s per engine', async (t) => {
   t.match(one.stdout, /tfjs-cpu\s+32²\s+[\d.]+ GFLOP\/s/)
 })
 
+t.test('tensor bench gives onnx the CPUs a node gives its agents, and --threads changes it', { skip: !nativeHere && 'onnxruntime-node has no build here' }, async (t) => {
+  const hw = JSON.parse((await mielin(['hw', '--json'])).stdout) as { limits: { cpus: number | null } }
+  const cpus = Math.floor(hw.limits.cpus ?? os.availableParallelism())
+  const args = ['tensor', 'bench', '--engine', 'onnx', '--size', '64', '--repeats', '1']
+  const all = await mielin([...args, '--json'])
+  t.equal(all.exitCode, 0, all.stderr)
+  t.equal((JSON.parse(all.stdout) as { threads: number }).threads, cpus, 'every CPU this process may use')
+  const one = await mielin([...args, '--threads', '1'])
+  t.equal(one.exitCode, 0, one.stderr)
+  t.match(one.stdout, /Best: onnx at [\d.]+ GFLOP\/s \(N=64, 1 thread\)/)
+  const bad = await mielin([...args, '--threads', '0'])
+  t.equal(bad.exitCode, 2)
+  t.match(bad.stderr, /--threads must be a whole number from 1 to 1024, got "0"[\s\S]*Try this:/)
+})
+
 t.test('bad input gets a clear error and a non-zero exit', async (t) => {
   const neg = await mielin(['tensor', 'bench', '--size', '-3'])
   t.equal(neg.exitCode, 2, 'usage error')

@@ -6,6 +6,8 @@ import type { EngineName } from './types.js'
 export interface TensorBenchReport {
   /** The engine `createTensorEngine()` picks here. */
   defaultEngine: EngineName
+  /** Threads given to onnxruntime (the tfjs engines run on one). */
+  threads: number
   results: MatmulBenchResult[]
   skipped: Array<{ engine: EngineName, reason: string }>
   /** The fastest result at the largest size. */
@@ -16,6 +18,8 @@ export interface TensorBenchInit extends Pick<MatmulBenchOptions, 'repeats' | 'o
   sizes: number[]
   /** Only this engine; default: every usable one. */
   engine?: EngineName
+  /** Threads for onnxruntime; default: the CPUs this process may use, as for every engine. */
+  threads?: number
 }
 
 /** Benchmarks matmul on every usable engine (or one) at every size. */
@@ -23,8 +27,10 @@ export async function benchTensorEngines (init: TensorBenchInit): Promise<Tensor
   const choice = await selectEngine({ engine: init.engine, probeAll: init.engine === undefined, signal: init.signal })
   const engines = choice.candidates.filter((c) => c.usable && (init.engine === undefined || c.name === init.engine))
   const results: MatmulBenchResult[] = []
+  let threads = 1
   for (const candidate of engines) {
-    const engine = await createTensorEngine({ engine: candidate.name, hardware: choice.hardware })
+    const engine = await createTensorEngine({ engine: candidate.name, hardware: choice.hardware, threads: init.threads })
+    threads = engine.threads
     try {
       for (const size of init.sizes) {
         throwIfAborted(init.signal)
@@ -37,5 +43,5 @@ export async function benchTensorEngines (init: TensorBenchInit): Promise<Tensor
   const largest = Math.max(...init.sizes)
   const best = results.filter((r) => r.size === largest).sort((a, b) => b.gflops - a.gflops)[0]
   const skipped = choice.candidates.filter((c) => !c.usable && init.engine === undefined).map((c) => ({ engine: c.name, reason: c.reason }))
-  return { defaultEngine: choice.chosen, results, skipped, best }
+  return { defaultEngine: choice.chosen, threads, results, skipped, best }
 }
