@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { createHash, randomUUID } from 'node:crypto'
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { throwIfAborted } from '../errors.js'
@@ -110,7 +110,8 @@ export class ComponentLoader {
     const coreNames = Object.keys(out.files).filter((f) => f.endsWith('.wasm'))
     // Write to a temporary folder and rename, so a crash never leaves a half-written cache entry.
     // Owner-only, like the data dir it lives in: it holds the agents' code.
-    const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`
+    // unique per load: two loads in one process and one millisecond must not share it
+    const tmp = `${dir}.tmp-${process.pid}-${randomUUID()}`
     await mkdir(tmp, { recursive: true, mode: 0o700 })
     const write = async (name: string, data: string | Uint8Array): Promise<void> => { await writeFile(path.join(tmp, name), data, { mode: 0o600 }) }
     for (const name of coreNames) await write(name, out.files[name])
