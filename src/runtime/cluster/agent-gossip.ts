@@ -34,12 +34,25 @@ export function hostedEntry (directory: { cached: (agent: string) => DirectoryEn
   return entry?.node === self ? entry : { agent, node: self, epoch: 0, ts: Date.now() }
 }
 
-/** Takes in another node's gossip: each well-formed `[id, epoch]` pair becomes a cache entry. */
-export function learnFromBeat (directory: { learn: (e: DirectoryEntry) => void }, self: string, beat: Pick<Heartbeat, 'peerId' | 'ts' | 'extra'>): void {
-  const agents = (beat.extra as { agents?: unknown } | undefined)?.agents
-  if (!Array.isArray(agents) || beat.peerId === self) return
-  for (const pair of agents) {
-    if (!Array.isArray(pair) || typeof pair[0] !== 'string' || !Number.isSafeInteger(pair[1]) || (pair[1] as number) < 1) continue
-    directory.learn({ agent: pair[0], node: beat.peerId, epoch: pair[1] as number, ts: beat.ts })
+export interface GossipedAgent { id: string, epoch: number, namespace?: string }
+
+/**
+ * The agents a beat gossips, each well-formed `[id, epoch, namespace?]` (epoch a whole number
+ * from 1; the namespace is absent from nodes of older versions); the rest is skipped.
+ */
+export function gossipedAgents (extra: Heartbeat['extra']): GossipedAgent[] {
+  const agents = (extra as { agents?: unknown } | undefined)?.agents
+  if (!Array.isArray(agents)) return []
+  const out: GossipedAgent[] = []
+  for (const p of agents) {
+    if (!Array.isArray(p) || typeof p[0] !== 'string' || !Number.isSafeInteger(p[1]) || (p[1] as number) < 1) continue
+    out.push(typeof p[2] === 'string' ? { id: p[0], epoch: p[1] as number, namespace: p[2] } : { id: p[0], epoch: p[1] as number })
   }
+  return out
+}
+
+/** Takes in another node's gossip: each well-formed agent becomes a cache entry. */
+export function learnFromBeat (directory: { learn: (e: DirectoryEntry) => void }, self: string, beat: Pick<Heartbeat, 'peerId' | 'ts' | 'extra'>): void {
+  if (beat.peerId === self) return
+  for (const a of gossipedAgents(beat.extra)) directory.learn({ agent: a.id, node: beat.peerId, epoch: a.epoch, ts: beat.ts })
 }

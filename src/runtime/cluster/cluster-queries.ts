@@ -2,6 +2,7 @@ import { MielinError, throwIfAborted } from '../errors.js'
 import type { DirectoryEntry, Member, Membership, Mesh } from '../mesh/index.js'
 import type { NodeSummary } from '../placement/index.js'
 import type { AgentInfo, AgentList, LogLine, PeerView, UnreachableNode } from '../types/index.js'
+import { gossipedAgents } from './agent-gossip.js'
 import { NODE_PROTOCOL } from './frames.js'
 import type { IpcRouter } from './ipc-router.js'
 import { nodeSummary, peerView } from './member-views.js'
@@ -66,8 +67,8 @@ export class ClusterQueries {
       if (why === undefined) continue
       if (m.state === 'dead') list.unreachable.push({ node: m.peerId, nodeName: m.name, error: { code: why.code, message: why.message } })
       // an id run anew elsewhere since (deploy --replace) is listed where it runs
-      for (const [id, epoch, namespace] of gossipedAgents(m)) {
-        if (!running.has(id)) list.unavailable.push({ id, epoch, ...(namespace !== undefined ? { namespace } : {}), node: m.peerId, nodeName: m.name, why: { code: why.code, message: why.message } })
+      for (const a of gossipedAgents(m.extra)) {
+        if (!running.has(a.id)) list.unavailable.push({ ...a, node: m.peerId, nodeName: m.name, why: { code: why.code, message: why.message } })
       }
     }
     // an id gossiped by two gone nodes (replaced, then that node went too): the newer owner
@@ -126,13 +127,6 @@ export class ClusterQueries {
       }
     }))
   }
-}
-
-/** The `[id, epoch, namespace?]` of a member's last heartbeat (see agent-gossip.ts). */
-function gossipedAgents (m: Member): Array<[string, number, string | undefined]> {
-  const agents = (m.extra as { agents?: unknown } | undefined)?.agents
-  if (!Array.isArray(agents)) return []
-  return agents.filter((p): p is [string, number, string | undefined] => Array.isArray(p) && typeof p[0] === 'string' && typeof p[1] === 'number' && (p[2] === undefined || typeof p[2] === 'string'))
 }
 
 /** Why a node did not answer, as a script can read it: E_MESH_TIMEOUT, E_PEER_REFUSED, E_NODE_UNREACHABLE, or its own error's code. */

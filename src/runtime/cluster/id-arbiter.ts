@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import type { Kernel } from '../kernel/index.js'
 import type { DhtDirectory, Member, Membership, Mesh } from '../mesh/index.js'
 import { UnavailableError } from '../errors.js'
+import { gossipedAgents } from './agent-gossip.js'
 import { AgentExistsError } from './errors.js'
 import { NODE_PROTOCOL } from './frames.js'
 
@@ -139,7 +140,8 @@ export class IdArbiter {
     const member = this.#c.membership.members().find((m) => m.peerId === entry.node)
     const state = member?.state ?? 'gone'
     const nodeName = this.#nameOf(entry.node)
-    const namespace = gossipedNamespace(member, id)
+    // what its node last gossiped (a namespaced --replace must not take another tenant's id)
+    const namespace = gossipedAgents(member?.extra).find((a) => a.id === id)?.namespace
     const owned = (epoch: number): { owner: Grant['previous'], lastEpoch: number } => ({ owner: { node: entry.node, nodeName, epoch, state, ...(namespace !== undefined ? { namespace } : {}) }, lastEpoch: epoch })
     if (entry.node === this.#self) {
       if (this.#c.kernel.has(id)) return owned(entry.epoch)
@@ -158,12 +160,4 @@ export class IdArbiter {
     const m = this.#c.membership.members().find((x) => x.peerId === peerId)
     return m?.name ?? peerId.slice(-8)
   }
-}
-
-/** The namespace a member's last heartbeat gave for agent `id` (see agent-gossip.ts). */
-function gossipedNamespace (member: Pick<Member, 'extra'> | undefined, id: string): string | undefined {
-  const agents = (member?.extra as { agents?: unknown } | undefined)?.agents
-  if (!Array.isArray(agents)) return undefined
-  const found = agents.find((p): p is [string, number, string] => Array.isArray(p) && p[0] === id && typeof p[2] === 'string')
-  return found?.[2]
 }
