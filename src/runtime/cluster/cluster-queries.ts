@@ -63,7 +63,7 @@ export class ClusterQueries {
     }
     const running = new Set(list.agents.map((a) => a.id))
     for (const m of members) {
-      const why = whyGone(m, m.peerId)
+      const why = whyGone(m)
       if (why === undefined) continue
       if (m.state === 'dead') list.unreachable.push({ node: m.peerId, nodeName: m.name, error: { code: why.code, message: why.message } })
       // an id run anew elsewhere since (deploy --replace) is listed where it runs

@@ -60,7 +60,7 @@ export class IpcRouter {
     }
     // a node not heard from yet (just started) is tried; one known to have left or died is not
     const member = this.#c.membership.member(entry.node)
-    const gone = member === undefined ? undefined : whyGone(member, entry.node)
+    const gone = member === undefined ? undefined : whyGone(member)
     if (gone !== undefined) throw agentOnGoneNode(id, gone)
     return entry
   }

@@ -2,9 +2,8 @@ import { UnavailableError } from '../errors.js'
 import type { Member } from '../mesh/index.js'
 
 /**
- * What happened to a node, in the words its errors and `agent list` use: left (on purpose),
- * dead (heartbeats stopped), or unknown to this node. Nodes are named by their name; the
- * peer id's tail follows only where two nodes could share a name.
+ * What happened to a node, in the words its errors and `agent list` use: left (on purpose) or
+ * dead (heartbeats stopped). Nodes are named by their name.
  */
 
 /** "40 s", "3 min", "2 h": how long ago, as a person says it. */
@@ -15,13 +14,10 @@ export function ago (ms: number): string {
   return `${Math.round(s / 3600)} h`
 }
 
-export type GoneState = 'left' | 'dead' | 'gone'
-
-/** Why a node that runs an agent cannot serve it now, or undefined when it can (alive or suspect). */
-export function whyGone (member: Pick<Member, 'name' | 'state' | 'since' | 'lastHeardAt'> | undefined, peerId: string, now = Date.now()): { state: GoneState, code: string, message: string } | undefined {
-  if (member === undefined) return { state: 'gone', code: 'E_NODE_GONE', message: `node ${peerId.slice(-8)} is not a member this node knows (it left or died long ago)` }
-  if (member.state === 'left') return { state: 'left', code: 'E_NODE_LEFT', message: `node ${member.name} left ${ago(now - member.since)} ago` }
-  if (member.state === 'dead') return { state: 'dead', code: 'E_NODE_DEAD', message: `node ${member.name} died: no heartbeat for ${ago(now - member.lastHeardAt)}` }
+/** Why a member that runs an agent cannot serve it now, or undefined when it can (alive or suspect). */
+export function whyGone (member: Pick<Member, 'name' | 'state' | 'since' | 'lastHeardAt'>, now = Date.now()): { code: string, message: string } | undefined {
+  if (member.state === 'left') return { code: 'E_NODE_LEFT', message: `node ${member.name} left ${ago(now - member.since)} ago` }
+  if (member.state === 'dead') return { code: 'E_NODE_DEAD', message: `node ${member.name} died: no heartbeat for ${ago(now - member.lastHeardAt)}` }
   return undefined
 }
 
